@@ -1,0 +1,5 @@
+"""`python -m newscorpus` runs the command-line interface."""
+
+from newscorpus.cli import main
+
+main()

@@ -1,0 +1,551 @@
+"""Speaker and cue finding for direct quotations, plus pronoun resolution.
+
+Rule based, standard library only. Every function is pure: it reads the source text
+and offsets and returns new values; the only module-level state is compiled regexes
+and constant word lists.
+
+Vocabulary:
+
+* *cue*: the attributing verb phrase ("said", "told", "according to", …), all
+  inflections of a fixed verb list.
+* *mention*: the surface naming phrase of the speaker ("the U.S. Department of
+  Defense" → mention "U.S. Department of Defense": a leading determiner is dropped;
+  "Robert Sinche, head of currency strategy at …" → "Robert Sinche": an appositive is
+  dropped).
+* *speaker*: the resolved name. Equal to the mention except for pronouns, which are
+  resolved to the most recent compatible named speaker (see `resolve_pronoun`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# --- cue lexicon -----------------------------------------------------------------
+
+# Base verb -> irregular forms. Regular inflections (-s/-ed/-ing) are generated.
+_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "say": ("say", "says", "said", "saying"),
+    "tell": ("tell", "tells", "told", "telling"),
+    "write": ("write", "writes", "wrote", "writing", "written"),
+    "tweet": ("tweet", "tweets", "tweeted", "tweeting"),
+    "post": ("post", "posts", "posted", "posting"),
+    "go on": ("went on", "goes on", "going on"),
+    "point out": ("point out", "points out", "pointed out", "pointing out"),
+    "fire back": ("fired back", "fires back", "firing back"),
+    "shoot back": ("shot back", "shoots back"),
+    "chime in": ("chimed in", "chimes in"),
+    "speak": ("speaks", "spoke", "speaking"),
+    "swear": ("swore", "swears"),
+    "forecast": ("forecast", "forecasts"),
+    "put it": ("put it", "puts it"),
+    "think": ("thinks", "thought"),
+    "read": ("reads",),
+}
+
+_REGULAR = """
+add urge stress emphasize emphasise note warn explain argue ask insist claim declare
+state announce continue recall reply respond answer acknowledge admit observe remark
+suggest conclude complain joke quip counter predict promise vow recount shout cry yell
+boast concede caution contend maintain lament muse wonder confirm deny comment demand
+testify plead proclaim exclaim whisper brag agree opine press thunder interject retort
+reiterate repeat clarify assert allege charge criticize criticise mock scoff tout
+announce reason elaborate describe summarize summarise sigh laugh snap object estimate
+affirm disclose reveal explain concur add urge advise instruct inform assure remind
+call cite quote believe chant
+""".split()
+
+_ADV_WORDS = (
+    "also later then again previously once recently further repeatedly often simply "
+    "quickly bluntly flatly publicly privately separately earlier subsequently "
+    "additionally has had have would will could might may did does do reportedly "
+    "has long not never frequently"
+).split()
+
+
+def _inflect(verb: str) -> set[str]:
+    forms = {verb}
+    if verb.endswith("e"):
+        forms |= {verb + "s", verb + "d", verb[:-1] + "ing"}
+    elif verb.endswith("y") and verb[-2] not in "aeiou":
+        forms |= {verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"}
+    elif verb.endswith(("s", "sh", "ch", "x")):
+        forms |= {verb + "es", verb + "ed", verb + "ing"}
+    elif verb in {"plead"}:
+        forms |= {"pleads", "pleaded", "pled", "pleading"}
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb) and verb not in {"say"}:
+        # one-syllable CVC: double the final consonant (quip -> quipped)
+        forms |= {verb + "s", verb + verb[-1] + "ed", verb + verb[-1] + "ing"}
+    else:
+        forms |= {verb + "s", verb + "ed", verb + "ing"}
+    return forms
+
+
+def _cue_forms() -> list[str]:
+    forms: set[str] = set()
+    for v in _REGULAR:
+        forms |= _inflect(v)
+    for irregular in _IRREGULAR.values():
+        forms |= set(irregular)
+    forms.add("according to")
+    forms.add("quoted")
+    # longest first so "according to" / "pointed out" win over shorter prefixes
+    return sorted(forms, key=lambda s: (-len(s), s))
+
+
+CUE_FORMS: tuple[str, ...] = tuple(_cue_forms())
+CUE_RE = re.compile(
+    r"(?<![\w’'-])(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in CUE_FORMS) + r")(?![\w’'-])",
+    re.IGNORECASE,
+)
+
+# Cues that can precede their subject in newswire inversion: `,” said X`.
+_INVERTIBLE = frozenset(
+    "said says added adds asked asks wrote writes continued continues explained explains "
+    "noted notes tweeted tweets recalled recalls replied replies responded responds "
+    "warned warns insisted insists argued argues stated states declared declares "
+    "according_to concluded concludes countered counters quipped quips joked jokes "
+    "observed observes remarked remarks stressed stresses emphasized emphasizes "
+    "urged urges claimed claims acknowledged acknowledges admitted admits predicted "
+    "predicts promised promises complained complains announced announces "
+    "answered answers boasted boasts cautioned cautions contended contends "
+    "maintained maintains lamented laments mused muses wondered wonders "
+    "confirmed confirms demanded demands proclaimed proclaims exclaimed exclaims "
+    "reiterated reiterates asserted asserts told tells posted posts".split()
+)
+
+PRONOUNS = frozenset("he she they it we i you".split())
+_PERSON_PRONOUNS = frozenset(("he", "she"))
+
+# Words that end a backward noun-phrase scan: clause openers, prepositions, verbs.
+_STOP_WORDS = frozenset(
+    """that which who whom whose when where while as because if but or so than after
+    before since although though whether to in on at by with from into about over under
+    between through during against without within upon is was were are be been being
+    this these those there here what how why not no nor yet also said says and
+    then had has have would will could should might may must can did does do
+    has statement interview""".split()
+)
+_DETERMINERS = frozenset(("the", "a", "an"))
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
+    tomorrow recently later earlier previously last this next morning evening night
+    afternoon week month year""".split()
+)
+_ORG_WORDS = frozenset(
+    """department ministry office agency committee party campaign council house
+    administration government university inc corp corporation association commission
+    bureau service services force forces army navy court senate congress times post news
+    network institute foundation center centre group company organization organisation
+    union republic states nations team staff spokesman spokeswoman spokesperson
+    officials authorities police pentagon white embassy board fund bank
+    coalition caucus club league society project journal press reuters
+    committee's campaign's""".split()
+)
+_TITLES = frozenset(
+    """mr mr. mrs mrs. ms ms. dr dr. sen sen. rep rep. gov gov. gen gen. president
+    secretary senator representative governor judge justice mayor minister
+    chairman chairwoman ambassador pastor rev rev. prof prof. lt. col. sgt. capt.""".split()
+)
+
+_TOKEN_RE = re.compile(r"[\w’'.&-]+")
+_LAST_TOKEN_RE = re.compile(r"([\w’'.&-]+)\s*\Z")
+_WS_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A speaker mention and cue found for one quotation (offsets into the source)."""
+
+    mention: str | None
+    mention_start: int | None
+    mention_end: int | None
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    kind: str  # "after", "before", "colon", "inherited", "previous"
+
+
+def _tokens_back(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Token spans in text[lo:hi], right to left, stopping at punctuation/quote marks."""
+    toks: list[tuple[int, int]] = []
+    seg = text[lo:hi]
+    # Only the tail after the last hard delimiter is a candidate NP.
+    cut = max(seg.rfind(c) for c in ",;:()“”\"‘!?—–\n")
+    base = lo + cut + 1 if cut >= 0 else lo
+    for m in _TOKEN_RE.finditer(text, base, hi):
+        toks.append((m.start(), m.end()))
+    toks.reverse()
+    return toks
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def _strip_token(word: str) -> str:
+    return word.rstrip(".").casefold()
+
+
+def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[int, int] | None:
+    """Find the speaker noun phrase that ends right before a cue (subject position).
+
+    Skips adverbs/auxiliaries between NP and cue ("X also said", "X has said"), handles
+    an appositive ("X, head of Y, said" → X) and drops a leading determiner.
+    Returns (start, end) or None when no plausible phrase is there.
+    """
+    hi = cue_start
+    # Skip adverbs and auxiliaries directly left of the cue ("X also said").
+    while True:
+        m = _LAST_TOKEN_RE.search(text, lo, hi)
+        if m is None or _strip_token(m.group(1)) not in _ADV_WORDS:
+            break
+        hi = m.start(1)
+    tail = text[lo:hi].rstrip()
+    if tail.endswith(","):
+        # Appositive: "X, the senator from Y, said" -> X
+        first_comma = tail[:-1].rfind(",")
+        if first_comma >= 0:
+            np = np_before(text, lo, lo + first_comma, max_tokens)
+            if np is not None and _looks_named(text[np[0] : np[1]]):
+                return np
+        return None
+    toks = _tokens_back(text, lo, hi)
+    if not toks or text[toks[0][1] : hi].strip():
+        return None
+    chosen: list[tuple[int, int]] = []
+    for i, (s, e) in enumerate(toks):
+        word = text[s:e]
+        low = _strip_token(word)
+        if low in _DETERMINERS:
+            break  # determiner opens the NP; it is not part of the mention
+        if low in _STOP_WORDS and not (low in ("and", "for", "at") and chosen and _is_cap(text[chosen[-1][0] : chosen[-1][1]]) and i + 1 < len(toks) and _is_cap(text[toks[i + 1][0] : toks[i + 1][1]])):
+            break
+        if low in PRONOUNS:
+            if not chosen:
+                chosen.append((s, e))
+            break
+        if not chosen and not (word[:1].isalnum()):
+            break
+        # A lowercase word left of a capitalised name is usually not part of it
+        # ("reporters Trump said"), except nominal heads ("campaign manager X").
+        chosen.append((s, e))
+        if len(chosen) >= max_tokens:
+            return None
+    if not chosen:
+        return None
+    start, end = chosen[-1][0], chosen[0][1]
+    # trailing period of an abbreviation is part of the name ("U.S."), but a lone
+    # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
+    mention = text[start:end]
+    low_words = [_strip_token(w) for w in mention.split()]
+    if low_words and low_words[0] in ("of", "for", "and", "at"):
+        return None
+    if all(w in _TIME_WORDS for w in low_words):
+        return None
+    return start, end
+
+
+def np_after(text: str, pos: int, hi: int, max_tokens: int = 8) -> tuple[int, int] | None:
+    """Find the speaker NP that follows an inverted cue (`said Robert Sinche, head …`)."""
+    chosen: list[tuple[int, int]] = []
+    for m in _TOKEN_RE.finditer(text, pos, hi):
+        gap = text[(chosen[-1][1] if chosen else pos) : m.start()]
+        if chosen and gap.strip():
+            break  # punctuation between tokens ends the phrase (appositive comma)
+        if not chosen and gap.strip():
+            return None
+        word = m.group()
+        low = _strip_token(word)
+        if not chosen and low in _DETERMINERS:
+            # skip the determiner: the mention starts after it
+            pos = m.end()
+            continue
+        if low in _STOP_WORDS and not (low in ("and", "for") and chosen):
+            break
+        if low in _TIME_WORDS and low not in ("last", "this", "next"):
+            if not chosen:
+                return None
+            break
+        s, e = m.start(), m.end()
+        if word.endswith(".") and low not in _TITLES and not re.fullmatch(r"(?:[A-Za-z]\.)+", word):
+            e -= 1  # sentence-final period
+            chosen.append((s, e))
+            break
+        chosen.append((s, e))
+        if len(chosen) > max_tokens:
+            return None
+    while chosen and _strip_token(text[chosen[-1][0] : chosen[-1][1]]) in ("and", "for", "of"):
+        chosen.pop()
+    if not chosen:
+        return None
+    return chosen[0][0], chosen[-1][1]
+
+
+def _looks_named(mention: str) -> bool:
+    words = mention.split()
+    return bool(words) and any(_is_cap(w) for w in words)
+
+
+def strip_determiner(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the/a/an " from a mention span."""
+    m = re.match(r"(?:the|a|an)\s+", text[start:end], re.IGNORECASE)
+    if m and m.end() < end - start:
+        return start + m.end(), end
+    return start, end
+
+
+def is_pronoun(mention: str) -> bool:
+    """True for a bare personal pronoun mention (he, she, they, it, we, I, you)."""
+    return mention.strip().casefold() in PRONOUNS
+
+
+def is_person_name(name: str) -> bool:
+    """Heuristic: does a named speaker look like a person (vs an organisation)?"""
+    words = name.replace("’s", "").replace("'s", "").split()
+    if not words:
+        return False
+    lows = [w.casefold().rstrip(".,") for w in words]
+    if any(w in _ORG_WORDS for w in lows):
+        return False
+    if lows[0] in _TITLES:
+        return True
+    caps = [w for w in words if _is_cap(w)]
+    if len(caps) != len(words):
+        return False  # nominal phrases ("the spokesman") are not treated as names
+    if any(w.isupper() and len(w) > 1 for w in words):
+        return False  # acronyms: organisations
+    return 1 <= len(words) <= 4
+
+
+def resolve_pronoun(pronoun: str, history: Sequence[tuple[str, bool]]) -> str:
+    """Resolve a pronoun mention against earlier named speakers (newest last).
+
+    he/she → most recent person-like speaker, else the most recent speaker of any kind;
+    they/it → most recent non-person speaker, else most recent of any kind;
+    we/I/you, or no history → the pronoun itself (documented: unresolvable pronouns
+    keep speaker == mention rather than None, so the attribution is not lost).
+    """
+    low = pronoun.casefold()
+    if not history or low not in ("he", "she", "they", "it"):
+        return pronoun
+    want_person = low in _PERSON_PRONOUNS
+    for name, person in reversed(history):
+        if person == want_person:
+            return name
+    return history[-1][0]
+
+
+def find_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """All cue matches in text[lo:hi], left to right."""
+    return list(CUE_RE.finditer(text, lo, hi))
+
+
+def normalize_ws(s: str) -> str:
+    """Collapse runs of whitespace to one space."""
+    return _WS_RE.sub(" ", s).strip()
+
+
+def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
+    """Attribution right after a closing mark: `,” X said` / `,” said X` / `,” according to X`.
+
+    `pos` is just past the closing mark; `hi` bounds the search (sentence/paragraph end).
+    """
+    m = re.match(r"[\s,;]*(?:[—–-]+\s*)?", text[pos:hi])
+    start = pos + (m.end() if m else 0)
+    window_end = min(hi, start + 160)
+    cues = find_cues(text, start, window_end)
+    if not cues:
+        return None
+    cue = cues[0]
+    cue_low = normalize_ws(cue.group()).casefold()
+    if cue.start() == start:
+        # verb-first inversion or "according to X"
+        if cue_low.replace(" ", "_") not in _INVERTIBLE:
+            return None
+        np = np_after(text, cue.end(), window_end)
+        if np is None:
+            return None
+        s, e = np
+        if text[s:e].casefold() in ("that", "it"):
+            return None
+        return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+    # speaker-first: the NP must start at `start` (nothing else in between)
+    np = np_before(text, start, cue.start())
+    if np is None:
+        return None
+    s, e = np
+    lead = text[start:s].strip().casefold()
+    if lead not in ("", "the", "a", "an"):
+        return None
+    return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+
+
+_LEADING_ADVERBIAL = frozenset(
+    """in on at after before during since when while as although though if because
+    despite based asked speaking later earlier meanwhile still but and so yet also
+    however instead then now last this next for with without under over from by
+    following amid among according yesterday today""".split()
+)
+_VERBISH = frozenset(
+    """is was were are has had have will would can could should may might must did
+    does do also just then still already never not""".split()
+)
+_REL_PRONOUNS = frozenset(("who", "which", "that"))
+
+
+def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Guess the grammatical subject at the start of the sentence text[lo:hi].
+
+    Skips a leading adverbial phrase ("On Tuesday, …", "But …") and takes the noun
+    phrase up to the first verb-like word. Used for participial cues (", saying …")
+    and for quotes embedded in a sentence without a recognised cue.
+    """
+    pos = lo
+    for _ in range(3):
+        m = _TOKEN_RE.search(text, pos, hi)
+        if m is None:
+            return None
+        if _strip_token(m.group()) in _LEADING_ADVERBIAL:
+            comma = text.find(",", m.end(), hi)
+            nxt = _TOKEN_RE.search(text, m.end(), hi)
+            if _strip_token(m.group()) in ("but", "and", "so", "yet", "also", "still"):
+                pos = m.end()
+            elif comma >= 0 and comma - pos < 80:
+                pos = comma + 1
+            else:
+                return None
+            if nxt is None:
+                return None
+            continue
+        break
+    chosen: list[tuple[int, int]] = []
+    for m in _TOKEN_RE.finditer(text, pos, hi):
+        gap = text[(chosen[-1][1] if chosen else pos) : m.start()]
+        if gap.strip():
+            break
+        word = m.group()
+        low = _strip_token(word)
+        if not chosen and low in PRONOUNS:
+            return m.start(), m.end()
+        if low in _DETERMINERS and not chosen:
+            pos = m.end()
+            continue
+        if low in _STOP_WORDS or low in _VERBISH or low in _REL_PRONOUNS:
+            break
+        if not _is_cap(word) and (CUE_RE.fullmatch(word) or low.endswith("ed")):
+            break
+        if not _is_cap(word) and chosen and _is_cap(text[chosen[-1][0] : chosen[-1][1]]):
+            break  # a lowercase word after a name is the verb ("Trump mocked")
+        chosen.append((m.start(), m.end()))
+        if len(chosen) > 8:
+            return None
+    if not chosen:
+        return None
+    s, e = chosen[0][0], chosen[-1][1]
+    if text[e - 1] == "." and not re.fullmatch(r"(?:[A-Za-z]\.)+", text[chosen[-1][0] : e]):
+        e -= 1
+    if all(_strip_token(w) in _TIME_WORDS for w in text[s:e].split()):
+        return None
+    return s, e
+
+
+def _att(text: str, span: tuple[int, int], cue: re.Match[str] | None, kind: str) -> Attribution:
+    s, e = span
+    if cue is None:
+        return Attribution(text[s:e], s, e, None, None, None, kind)
+    return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), kind)
+
+
+def _leftmost_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """`X, appositive, said`: the first comma-delimited chunk that is a named NP."""
+    pos = lo
+    for _ in range(3):
+        comma = text.find(",", pos, hi)
+        if comma < 0:
+            return None
+        chunk = text[pos:comma].strip()
+        words = chunk.split()
+        if words and _strip_token(words[0]) not in _LEADING_ADVERBIAL and len(words) <= 8:
+            np = np_before(text, pos, comma)
+            if np is not None and _looks_named(text[np[0] : np[1]]):
+                return np
+        pos = comma + 1
+    return None
+
+
+def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
+    """Attribution in the same sentence before the opening mark.
+
+    Covers `X said, “…”`, `X said that … “…”`, `X told reporters: “…”`,
+    `According to X, “…”`, `Continued X: “…”`, `X, who …, said “…”`, participles
+    (`X did Y, saying “…”` → the sentence subject) and relative `who said`.
+    `lo` is the sentence start (or the end of the previous quotation in the same
+    sentence).
+    """
+    cues = find_cues(text, lo, open_pos)
+    for cue in reversed(cues):
+        cue_low = normalize_ws(cue.group()).casefold()
+        if cue_low == "according to":
+            np = np_after(text, cue.end(), open_pos)
+            if np is None:
+                continue
+            return _att(text, np, cue, "before")
+        if cue_low.endswith("ing") and cue_low != "according to":
+            subj = subject_np(text, lo, cue.start())
+            if subj is not None:
+                return _att(text, subj, cue, "before")
+        # relative clause: "the mayor, who said …" -> mention "who"
+        m = _LAST_TOKEN_RE.search(text, lo, cue.start())
+        if m is not None and m.group(1).casefold() in ("who", "which"):
+            return _att(text, (m.start(1), m.end(1)), cue, "before")
+        np = np_before(text, lo, cue.start())
+        if np is None:
+            np = _leftmost_np(text, lo, cue.start())
+        if np is None and re.fullmatch(r"\s*[^,.;:!?]{1,80}?[:,]\s*", text[cue.end() : open_pos]):
+            # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
+            np = np_after(text, cue.end(), open_pos)
+            if np is not None and not _looks_named(text[np[0] : np[1]]):
+                np = None
+        if np is None:
+            subj = subject_np(text, lo, cue.start())
+            if subj is not None and text[lo : cue.start()].rstrip().endswith(","):
+                return _att(text, subj, cue, "before")
+            # cue with no subject in reach ("and added, “…”"): inherits the speaker
+            return Attribution(None, None, None, cue.group(), cue.start(), cue.end(), "before")
+        return _att(text, np, cue, "before")
+    return None
+
+
+def antecedent(text: str, lo: int, rel_start: int) -> str | None:
+    """Antecedent of a relative pronoun: the named NP before ", who"."""
+    head = text[lo:rel_start].rstrip()
+    if not head.endswith(","):
+        return None
+    np = np_before(text, lo, lo + len(head) - 1)
+    if np is None:
+        np = _leftmost_np(text, lo, lo + len(head))
+    return text[np[0] : np[1]] if np is not None else None
+
+
+_COLON_RE = re.compile(r"\s*:\s*$")
+
+
+def attribution_colon(text: str, lo: int, open_pos: int) -> Attribution | None:
+    """Headline / label form `China: ‘We will never …’` (capitalised short NP, colon)."""
+    seg = text[lo:open_pos]
+    m = _COLON_RE.search(seg)
+    if not m:
+        return None
+    name_end = lo + m.start()
+    name_start = lo + (len(seg) - len(seg.lstrip()))
+    name = text[name_start:name_end]
+    words = name.split()
+    if not 1 <= len(words) <= 6:
+        return None
+    ok_small = {"of", "the", "and", "for", "on"}
+    if not all(_is_cap(w) or w in ok_small for w in words) or not _is_cap(words[0]):
+        return None
+    s, e = strip_determiner(text, name_start, name_end)
+    return Attribution(text[s:e], s, e, None, None, None, "colon")

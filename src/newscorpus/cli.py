@@ -1,0 +1,160 @@
+"""The `newscorpus` command line: a thin layer over the library API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from newscorpus.build import BuildError, build
+from newscorpus.pipeline import DEFAULT_MAX_BYTES
+from newscorpus.schema import schema_text
+from newscorpus.sources import RegistryError
+from newscorpus.validate import validate_path
+from newscorpus.writer import DEFAULT_SHARD_ROWS
+
+app = typer.Typer(
+    help="Turn raw scraped news articles into an annotated, validated Parquet corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+@app.command("build")
+def build_command(
+    raw: Annotated[Path, typer.Option(help="Folder of raw files with its sources.toml.")] = Path(
+        "raw"
+    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to publish (replaced atomically).")
+    ] = Path("processed"),
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any file is rejected.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).", min=1)
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option(help="Reject raw files larger than this.", min=1)
+    ] = DEFAULT_MAX_BYTES,
+    shard_rows: Annotated[
+        int, typer.Option(help="Rows per Parquet shard at most.", min=1)
+    ] = DEFAULT_SHARD_ROWS,
+    datasheet: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hand-written DATASHEET.md whose generated section is refreshed "
+            "(default: ./DATASHEET.md if present)."
+        ),
+    ] = None,
+    no_datasheet: Annotated[
+        bool,
+        typer.Option("--no-datasheet", help="Do not touch any DATASHEET.md outside the output."),
+    ] = False,
+) -> None:
+    """Build the corpus from RAW and publish it to OUT.
+
+    Every raw file ends as a record, a recorded duplicate or a recorded reject (see
+    OUT/inputs.jsonl). The new folder is validated before it replaces the old one.
+    """
+    sheet = (
+        None
+        if no_datasheet
+        else (datasheet or (Path("DATASHEET.md") if Path("DATASHEET.md").is_file() else None))
+    )
+    with Progress(
+        TextColumn("[bold]building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("build", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            result = build(
+                raw,
+                out_dir,
+                workers=workers,
+                max_bytes=max_bytes,
+                shard_rows=shard_rows,
+                datasheet=sheet,
+                progress=report,
+            )
+        except (BuildError, RegistryError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+    if sheet is not None:
+        # Keep the hand-kept datasheet's generated section in step with the published one.
+        published = (out_dir / "DATASHEET.md").read_text(encoding="utf-8")
+        if sheet.read_text(encoding="utf-8") != published:
+            sheet.write_text(published, encoding="utf-8")
+    outcomes = result.outcomes
+    table = Table(title=f"newscorpus build → {out_dir}", show_header=True)
+    for column in ("files read", "records", "duplicates", "rejected", *result.stats["per_split"]):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(result.files_found),
+        str(outcomes["record"]),
+        str(outcomes["duplicate"]),
+        str(outcomes["rejected"]),
+        *map(str, result.stats["per_split"].values()),
+    )
+    out.print(table)
+    for entry in result.rejects[:20]:
+        console.print(
+            f"[yellow]rejected[/yellow] {entry['source_file']}: "
+            f"{entry['reason']} ({entry['message']})",
+            markup=False,
+            highlight=False,
+        )
+    if len(result.rejects) > 20:
+        console.print(f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl")
+    if strict and result.rejects:
+        console.print(f"[red]--strict:[/red] {len(result.rejects)} file(s) rejected")
+        raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate_command(
+    path: Annotated[
+        Path, typer.Argument(help="A published folder or a .jsonl file of records.")
+    ] = Path("processed"),
+) -> None:
+    """Validate PATH against the schema, the offset rules and the manifest checksums.
+
+    Exits 0 when valid, 1 with a report (file, record id, JSON pointer, message) when not.
+    """
+    report = validate_path(path)
+    for problem in report.problems[:200]:
+        out.print(str(problem), markup=False, highlight=False)
+    if len(report.problems) > 200:
+        out.print(f"… and {len(report.problems) - 200} more problems")
+    verdict = "valid" if report.ok else f"INVALID: {len(report.problems)} problem(s)"
+    out.print(
+        f"{path}: {report.records} records in {report.files} file(s): {verdict}",
+        markup=False,
+        highlight=False,
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the record's JSON Schema (the single source of truth for its shape)."""
+    typer.echo(schema_text(), nl=False)
+
+
+def main() -> None:
+    """Run the CLI (console script entry point)."""
+    app()

@@ -1,0 +1,124 @@
+"""Bytes to faithful text: a documented decoding fallback chain and minimal normalization.
+
+Decoding chain (first that succeeds wins; the encoding used is recorded in the record):
+
+1. a byte-order mark: UTF-8 (``utf-8-sig``), UTF-16 LE/BE (``utf-16``);
+2. strict UTF-8;
+3. cp949 (Korean, a superset of EUC-KR), accepted only when most non-ASCII characters it
+   yields are Hangul: many cp1252 byte pairs are also valid cp949, so this guards Latin
+   text from being read as Korean;
+4. cp1252 (Windows Western; covers Latin-1's printable range).
+
+Bytes with NUL characters (outside UTF-16) or a high share of control characters are
+binary and rejected. Normalization never touches quotation marks, apostrophes, ellipses
+or dashes: it strips a BOM, turns CRLF/CR into LF, strips trailing whitespace on lines
+and applies Unicode NFC, and reports which of these changed anything.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from newscorpus.errors import RejectError
+
+# Share of control characters above which text is treated as binary, not prose.
+_MAX_CONTROL_SHARE = 0.05
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """Text decoded from raw bytes, the encoding used and the normalization steps applied."""
+
+    text: str
+    encoding: str
+    steps: tuple[str, ...]
+
+
+def _hangul_share(text: str) -> float:
+    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
+    if not non_ascii:
+        return 0.0
+    hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f")
+    return hangul / len(non_ascii)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str, bool]:
+    """Decode raw bytes with the fallback chain; return (text, encoding, had_bom).
+
+    Raises RejectError `binary` for NUL bytes or control-character noise and
+    `undecodable` when no encoding of the chain applies.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return _checked(data[3:].decode("utf-8"), data, "utf-8-sig"), "utf-8-sig", True
+        except UnicodeDecodeError as exc:
+            raise RejectError("undecodable", f"UTF-8 BOM but invalid UTF-8: {exc}") from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data.decode("utf-16"), data, "utf-16"), "utf-16", True
+        except UnicodeDecodeError as exc:
+            raise RejectError("undecodable", f"UTF-16 BOM but invalid UTF-16: {exc}") from exc
+    if b"\x00" in data:
+        raise RejectError("binary", "contains NUL bytes (binary data, not text)")
+    try:
+        return _checked(data.decode("utf-8"), data, "utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp949")
+        if _hangul_share(text) >= 0.5:
+            return _checked(text, data, "cp949"), "cp949", False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _checked(data.decode("cp1252"), data, "cp1252"), "cp1252", False
+    except UnicodeDecodeError as exc:
+        raise RejectError("undecodable", "not valid UTF-8, UTF-16 (BOM), cp949 or cp1252") from exc
+
+
+def _checked(text: str, data: bytes, encoding: str) -> str:
+    if "\x00" in text:
+        raise RejectError("binary", f"contains NUL characters after {encoding} decoding")
+    controls = len(_CONTROL.findall(text))
+    if text and controls / len(text) > _MAX_CONTROL_SHARE:
+        raise RejectError(
+            "binary", f"{controls} control characters in {len(text)} (binary data, not text)"
+        )
+    return text
+
+
+def normalize_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """Normalize line endings, trailing whitespace and Unicode form; return (text, steps).
+
+    >>> normalize_text("a \\r\\nb\\rc")
+    ('a\\nb\\nc', ('crlf_to_lf', 'strip_trailing_whitespace'))
+    """
+    steps: list[str] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        steps.append("strip_bom")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        steps.append("crlf_to_lf")
+    stripped = _TRAILING_SPACE.sub("", text)
+    if stripped != text:
+        text = stripped
+        steps.append("strip_trailing_whitespace")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+        steps.append("nfc")
+    return text, tuple(steps)
+
+
+def decode_and_normalize(data: bytes) -> DecodedText:
+    """Decode raw bytes (see the module docstring) and normalize the text."""
+    text, encoding, had_bom = decode_bytes(data)
+    normalized, steps = normalize_text(text)
+    if had_bom:
+        steps = ("strip_bom", *steps)
+    return DecodedText(text=normalized, encoding=encoding, steps=steps)

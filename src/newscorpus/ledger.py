@@ -1,0 +1,81 @@
+"""The ledger: one line per input in `processed/inputs.jsonl`, so nothing vanishes.
+
+Outcomes are `record`, `duplicate` (naming the kept id) and `rejected` (a stable reason
+code and a message). The manifest's counts are computed from these entries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+LEDGER_FILE_NAME = "inputs.jsonl"
+
+# Stable reason codes and what they mean; documented in docs/ledger.md.
+REASONS: dict[str, str] = {
+    "empty": "the file holds no text",
+    "chrome_only": "only site chrome, no article text",
+    "no_body": "a headline but no body paragraphs",
+    "no_articles": "the profile found no article in the file",
+    "binary": "binary data (NUL bytes or control characters), not text",
+    "undecodable": "no encoding of the fallback chain decodes the bytes",
+    "too_large": "over the configured size limit (not read)",
+    "unreadable": "the file cannot be read (permissions, I/O error)",
+    "undeclared_source": "the file's folder is not declared in raw/sources.toml",
+    "unsupported_extension": "the source's profile does not read this kind of file",
+    "source_mismatch": "the file names another outlet than the registry declares",
+    "symlink_outside_raw": "a symbolic link pointing outside raw/ (refused)",
+    "broken_symlink": "a symbolic link to nothing",
+    "not_a_regular_file": "not a regular file (a directory link, a device, a FIFO)",
+    "unknown_profile": "the registry names a profile that does not exist",
+    "invalid_record": "the record built from the file breaks the schema or offset rules",
+    "malformed": "the file's structure cannot be parsed by its profile",
+    "internal_error": "a bug in newscorpus; please report it with the file",
+    "exact_duplicate": "(duplicate) the same normalized body as the kept record",
+    "near_duplicate": "(duplicate) a body similar above the threshold to the kept record",
+}
+
+
+def ledger_entry(
+    source_file: str,
+    outcome: str,
+    *,
+    raw_sha256: str | None = None,
+    record_id: str | None = None,
+    split: str | None = None,
+    duplicate_of: str | None = None,
+    similarity: float | None = None,
+    reason: str | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """Return one ledger entry with every field present, in schema order."""
+    return {
+        "source_file": source_file,
+        "raw_sha256": raw_sha256,
+        "outcome": outcome,
+        "id": record_id,
+        "split": split,
+        "duplicate_of": duplicate_of,
+        "similarity": similarity,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def dumps_entry(entry: dict[str, Any]) -> str:
+    """Serialize one entry as a deterministic JSON line (no trailing newline)."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
+def summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Count outcomes and reasons of ledger entries (used by the manifest and the CLI)."""
+    outcomes = Counter(e["outcome"] for e in entries)
+    rejects = Counter(e["reason"] for e in entries if e["outcome"] == "rejected")
+    duplicates = Counter(e["reason"] for e in entries if e["outcome"] == "duplicate")
+    return {
+        "entries": len(entries),
+        "outcomes": {k: outcomes.get(k, 0) for k in ("record", "duplicate", "rejected")},
+        "rejects_by_reason": dict(sorted(rejects.items())),
+        "duplicates_by_reason": dict(sorted(duplicates.items())),
+    }

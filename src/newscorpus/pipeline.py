@@ -1,0 +1,121 @@
+"""The per-file step: raw bytes in, outcomes out. Pure apart from reading the one file.
+
+`process_file` is the only unit an executor schedules. It never raises: every file ends
+as one or more outcome dicts (records or rejects) that cross process boundaries as plain
+data. Ordering, duplicates and splits are decided later, in one place (`build.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from newscorpus.errors import RejectError
+from newscorpus.profiles import get_profile
+from newscorpus.records import build_record, record_problems
+from newscorpus.sources import RawFile
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_WHITESPACE = re.compile(r"\s+")
+
+Outcome = dict[str, Any]
+
+
+def text_key(body: str) -> str:
+    """Return the duplicate key of a body: sha256 of its whitespace-collapsed text."""
+    collapsed = _WHITESPACE.sub(" ", body).strip()
+    return hashlib.sha256(collapsed.encode("utf-8")).hexdigest()
+
+
+def reject(raw: RawFile, reason: str, message: str, raw_sha256: str | None = None) -> Outcome:
+    """Return a reject outcome for `raw` with a stable reason code and a human message."""
+    return {
+        "kind": "rejected",
+        "source_file": raw.relpath,
+        "raw_sha256": raw_sha256,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def read_raw(raw: RawFile, max_bytes: int) -> bytes:
+    """Read a raw file's bytes, refusing (without reading it whole) one over `max_bytes`."""
+    if raw.size > max_bytes:
+        raise RejectError("too_large", f"{raw.size} bytes, over the limit of {max_bytes}")
+    try:
+        with open(raw.path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise RejectError("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+    if len(data) > max_bytes:
+        raise RejectError("too_large", f"grew past the limit of {max_bytes} bytes while read")
+    return data
+
+
+def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
+    """Parse, annotate and validate one raw file's bytes into outcomes (pure)."""
+    sha = hashlib.sha256(data).hexdigest()
+    source = raw.source
+    if source is None:
+        return [
+            reject(raw, "undeclared_source", "not in a folder declared in raw/sources.toml", sha)
+        ]
+    try:
+        profile = get_profile(source.profile)
+        name = raw.relpath.rsplit("/", 1)[-1].lower()
+        if not name.endswith(profile.extensions):
+            raise RejectError(
+                "unsupported_extension",
+                f"{name!r} does not end with {' or '.join(profile.extensions)}"
+                f" (read by profile {profile.name})",
+            )
+        articles = profile.read(data)
+    except RejectError as exc:
+        return [reject(raw, exc.reason, exc.message, sha)]
+    outcomes: list[Outcome] = []
+    for article in articles:
+        if article.source_line is not None and (
+            article.source_line.casefold() != source.name.casefold()
+        ):
+            outcomes.append(
+                reject(
+                    raw,
+                    "source_mismatch",
+                    f"file says Source: {article.source_line!r}, registry says {source.name!r}",
+                    sha,
+                )
+            )
+            continue
+        record = build_record(raw, source, sha, article, profile.name)
+        problems = record_problems(record, raw.relpath)
+        if problems:
+            outcomes.append(reject(raw, "invalid_record", "; ".join(map(str, problems[:3])), sha))
+            continue
+        outcomes.append({"kind": "record", "record": record, "text_key": text_key(record["body"])})
+    if not outcomes:
+        outcomes.append(reject(raw, "no_articles", "the profile found no article", sha))
+    return outcomes
+
+
+def process_file(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Outcome]:
+    """Read and process one raw file; never raises (unexpected errors become rejects)."""
+    if raw.problem is not None:
+        return [reject(raw, raw.problem, _PROBLEM_MESSAGES.get(raw.problem, raw.problem))]
+    try:
+        data = read_raw(raw, max_bytes)
+    except RejectError as exc:
+        return [reject(raw, exc.reason, exc.message)]
+    try:
+        return process_bytes(raw, data)
+    except Exception as exc:
+        sha = hashlib.sha256(data).hexdigest()
+        return [reject(raw, "internal_error", f"{type(exc).__name__}: {exc}", sha)]
+
+
+_PROBLEM_MESSAGES = {
+    "symlink_outside_raw": "symbolic link pointing outside raw/ (refused)",
+    "broken_symlink": "symbolic link to nothing",
+    "not_a_regular_file": "not a regular file",
+    "unreadable": "cannot stat the file",
+}

@@ -1,0 +1,85 @@
+"""Parser profiles: versioned, named readers that turn one raw file into articles.
+
+A profile is registered under a versioned name (``donga_wordpress_v1``) and chosen by the
+source registry, never by branching on a source name in core code. A new site format is a
+new profile module plus golden tests; a new outlet using a known format is a registry line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from newscorpus.errors import RejectError
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The intermediate form every profile yields, before annotation.
+
+    `source_line` is the outlet a file names itself (e.g. from `Source: Donga`), checked
+    against the registry by the pipeline; `part` distinguishes articles that share one raw
+    file (a JSON Lines line, a WARC record) and is None for one-article files.
+    """
+
+    headline: str
+    subheadlines: tuple[str, ...]
+    paragraphs: tuple[str, ...]
+    encoding: str
+    steps: tuple[str, ...] = ()
+    source_line: str | None = None
+    url: str | None = None
+    published: str | None = None
+    part: str | None = None
+
+
+ProfileReader = Callable[[bytes], list[Article]]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A registered profile: its versioned name, the file extensions it reads, its reader."""
+
+    name: str
+    extensions: tuple[str, ...]
+    read: ProfileReader
+    description: str = field(default="")
+
+
+_REGISTRY: dict[str, Profile] = {}
+
+
+def register_profile(
+    name: str, extensions: tuple[str, ...], description: str = ""
+) -> Callable[[ProfileReader], ProfileReader]:
+    """Register a reader function under a versioned profile name (a decorator)."""
+
+    def decorate(reader: ProfileReader) -> ProfileReader:
+        if name in _REGISTRY:
+            raise ValueError(f"profile {name!r} is already registered")
+        _REGISTRY[name] = Profile(name, extensions, reader, description)
+        return reader
+
+    return decorate
+
+
+def get_profile(name: str) -> Profile:
+    """Return the profile registered under `name`; RejectError `unknown_profile` if none."""
+    _load_builtin_profiles()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise RejectError("unknown_profile", f"no profile {name!r} (known: {known})") from None
+
+
+def available_profiles() -> list[Profile]:
+    """Return every registered profile, sorted by name."""
+    _load_builtin_profiles()
+    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+
+
+def _load_builtin_profiles() -> None:
+    # Imported lazily so that importing this package never pulls optional dependencies
+    # (an HTML profile's extractor, say) into processes that do not need them.
+    from newscorpus.profiles import donga_wordpress  # noqa: F401

@@ -1,0 +1,508 @@
+"""Direct-quotation extraction: find quoted speech in plain text with exact offsets.
+
+Design (rule based, standard library only, pure functions):
+
+* **Marks.** Curly double “…”, straight double "…", guillemets «…», low-9 „…”, and
+  single ‘…’ / '…'. The right single mark ’ and the straight ' double as apostrophes;
+  a mark between two word characters (China’s, don't) is always an apostrophe, and a
+  word-final one (States’, Jones') closes a quotation only when a single quotation is
+  actually open. A leading ’/' before a digit or an elision ('90s, 'em) is an apostrophe.
+* **Nesting.** Only outermost quotations are returned; ‘…’ inside “…” stays part of
+  the outer text.
+* **Boundaries.** A quotation never crosses a blank line ("\\n\\n") or a line break,
+  except (a) a hard-wrapped line whose continuation line closes the quotation, and
+  (b) newswire multi-paragraph quotations: an opening mark left unclosed at the end of
+  a paragraph whose next paragraph starts with an opening mark. For (b) **one
+  quotation per paragraph** is emitted, all sharing one speaker.
+* **Stray marks.** An opening mark left unclosed at a paragraph end (and not followed
+  by a continuation paragraph) is dropped, and scanning resumes after it, so a stray
+  mark never swallows the rest of the text and never yields a quotation itself.
+* **Text.** `Quote.text` is the content without the enclosing marks, trimmed of
+  surrounding whitespace; `text == source[start:end]`.
+* **Speech vs terms.** A quotation is kept when it has a cue in its own sentence
+  (`“No,” he said.`, `X said that … “…”`, headline `X: ‘…’`) or when it does not look
+  like a term (`looks_like_term`: a few words, not a sentence). Scare quotes and titles
+  (`the ‘one China’ principle`, `a ‘counterpart’`) are therefore left out.
+* **Speakers.** See `newscorpus.attribution`. Quotations without their own cue inherit
+  the speaker of the previous quotation in the same paragraph (`“…,” X said. “…”`), or
+  of an attributing sentence/colon right before them; the inherited mention/cue
+  offsets point at the mention/cue that attributes them. Pronouns are resolved to the
+  most recent compatible named speaker; unresolvable pronouns keep speaker == mention.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from newscorpus.attribution import (
+    Attribution,
+    antecedent,
+    subject_np,
+    attribution_after,
+    attribution_before,
+    attribution_colon,
+    is_person_name,
+    is_pronoun,
+    resolve_pronoun,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One direct quotation found in a text, with offsets into that text.
+
+    `text == source[start:end]` is the quoted content *without* the enclosing marks.
+    Speaker and cue offsets, when present, slice the same source text likewise.
+    """
+
+    text: str
+    start: int
+    end: int
+    speaker: str | None = None
+    speaker_mention: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+
+
+# Two straight single quotes ('') are a double mark in some newswire feeds (NYT).
+_MARK_RE = re.compile(r"'''|''|[“”‘’\"'«»„]")
+_DOUBLES = frozenset(("“", "”", '"', "«", "»", "„", "''"))
+# Markup tags (e.g. `<tweet author="...">`): marks inside them are not quotations.
+_TAG_RE = re.compile(r"<[A-Za-z/][^<>\n]{0,400}>")
+_LINE_RE = re.compile(r"\n")
+_BLANK_RE = re.compile(r"[ \t\r\f\v\u00a0]*")
+_ELISIONS = ("em", "til", "cause", "n", "tis", "twas", "bout", "nuff", "round")
+_D_OPEN = "“«„"
+_WORD_RE = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+# Sentence boundary: terminal punctuation (+ closing marks) then space then a capital
+# or an opening mark. Abbreviations are filtered in `_sentence_start`.
+_SENT_END_RE = re.compile(r"[.!?][”’\"')\]]*\s+(?=[“‘\"'(\[]?[A-Z0-9])")
+_ABBREV = frozenset(
+    """mr mrs ms dr sen rep gov gen lt col sgt capt adm prof st jr sr inc corp co ltd no
+    jan feb mar apr aug sept sep oct nov dec ft mt vs etc pres rev hon mass calif fla
+    ariz conn ill wash va pa tenn ky ga la mich minn wis md mo nev okla ore del ala miss""".split()
+)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """An outermost quotation candidate: interior [start, end), mark positions."""
+
+    start: int
+    end: int
+    open_pos: int
+    close_pos: int  # -1 when the quotation runs to the paragraph end (multi-paragraph)
+    group: int  # multi-paragraph group id (unique per quotation otherwise)
+
+
+def _classify(text: str, i: int, ch: str, single_open: bool, double_open: bool) -> str:
+    """Return "open", "close" or "" (apostrophe / ignorable) for the mark at i."""
+    prev = text[i - 1] if i > 0 else " "
+    j = i + len(ch)
+    nxt = text[j] if j < len(text) else " "
+    if ch == "''":
+        ch = '"' 
+    pw, nw = _is_word(prev), _is_word(nxt)
+    if ch in _D_OPEN:
+        return "open"
+    if ch in "”»":
+        return "close"
+    if ch == '"':
+        if double_open and not (prev.isspace() and nw):
+            return "close"
+        if double_open:
+            # `"a "b` — a second opener: the earlier one was stray
+            return "open"
+        return "open" if not nxt.isspace() else ""
+    if ch == "‘":
+        if pw or nxt.isdigit():
+            return ""
+        return "open"
+    # ’ and '
+    if pw and nw:
+        return ""  # China’s, don't
+    if not pw and nw:
+        if nxt.isdigit():
+            return ""
+        rest = text[i + 1 : i + 6].casefold()
+        for el in _ELISIONS:
+            if rest.startswith(el) and not (len(rest) > len(el) and rest[len(el)].isalpha()):
+                return ""
+        if ch == "'":
+            return "open"
+        return ""  # a ’ before a word is a misused apostrophe more often than an opener
+    if single_open:
+        return "close"
+    return ""
+
+
+def _in_tag(tags: list[tuple[int, int]], i: int) -> bool:
+    k = bisect.bisect_right(tags, (i, _LEN_MAX)) - 1
+    return k >= 0 and tags[k][0] <= i < tags[k][1]
+
+
+_LEN_MAX = 1 << 62
+
+
+def _scan_block(
+    text: str, lo: int, hi: int, tags: list[tuple[int, int]] | None = None
+) -> tuple[list[tuple[int, int]], int]:
+    """Pair outermost marks in text[lo:hi].
+
+    Returns the closed (open_pos, close_pos) pairs and the position of an outermost
+    opening mark left unclosed at `hi` (-1 if none). Unclosed inner single marks are
+    treated as apostrophes.
+    """
+    pairs: list[tuple[int, int]] = []
+    outer = -1
+    outer_kind = ""  # "D" or "S"
+    inner_single = 0  # open single quotations nested inside the outer one
+    pos = lo
+    for m in _MARK_RE.finditer(text, pos, hi):
+        i = m.start()
+        if tags and _in_tag(tags, i):
+            continue
+        ch = m.group()
+        if ch == "'''":
+            # ''' = a single mark next to a '' double mark; which comes first
+            # depends on whether a nested single quotation is open
+            if outer >= 0 and outer_kind == "D" and inner_single > 0:
+                events = [(i, "'"), (i + 1, "''")]
+            else:
+                events = [(i, "''"), (i + 2, "'")]
+        else:
+            events = [(i, ch)]
+        for i, ch in events:
+            is_double = ch in _DOUBLES
+            if outer < 0:
+                kind = _classify(text, i, ch, False, False)
+                if kind == "open":
+                    outer, outer_kind, inner_single = i, ("D" if is_double else "S"), 0
+                continue
+            if outer_kind == "D":
+                kind = _classify(text, i, ch, inner_single > 0, True)
+                if is_double:
+                    if kind == "close":
+                        pairs.append((outer, i))
+                        outer = -1
+                    elif kind == "open":
+                        # a new opener while one is open: the earlier one was stray
+                        outer, inner_single = i, 0
+                elif kind == "open":
+                    inner_single += 1
+                elif kind == "close":
+                    inner_single -= 1
+            elif not is_double:  # outer single quotation; doubles inside are nested
+                if _classify(text, i, ch, True, False) == "close":
+                    pairs.append((outer, i))
+                    outer = -1
+    return pairs, outer
+
+
+def _mlen(text: str, i: int) -> int:
+    """Length of the quotation mark at i (2 for a '' double mark)."""
+    return 2 if text.startswith("''", i) else 1
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Split into lines (no newline characters inside)."""
+    spans = []
+    pos = 0
+    for m in _LINE_RE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def _starts_with_opener(text: str, lo: int, hi: int) -> bool:
+    m = _BLANK_RE.match(text, lo, hi)
+    j = m.end() if m else lo
+    return j < hi and (text[j] in _D_OPEN or (text[j] == '"' and j + 1 < hi and not text[j + 1].isspace()))
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def find_quote_spans(text: str) -> list[_Span]:
+    """All outermost quotation candidates in `text` (before the speech filter)."""
+    lines = [ln for ln in _line_spans(text) if text[ln[0] : ln[1]].strip()]
+    tags = [m.span() for m in _TAG_RE.finditer(text)] if "<" in text else []
+    out: list[_Span] = []
+    next_group = 0
+    carry: int | None = None  # group id continued by a multi-paragraph quotation
+
+    def emit(s: int, e: int, op: int, cl: int) -> None:
+        nonlocal next_group, carry
+        s, e = _trimmed(text, s, e)
+        if e <= s:
+            return
+        if carry is not None and op == first_nonblank:
+            gid = carry
+        else:
+            gid = next_group
+            next_group += 1
+        carry = None
+        out.append(_Span(s, e, op, cl, gid))
+
+    k = 0
+    while k < len(lines):
+        lo, hi = lines[k]
+        m = _BLANK_RE.match(text, lo, hi)
+        first_nonblank = m.end() if m else lo
+        scan_from = lo
+        continued = False
+        while True:
+            pairs, unclosed = _scan_block(text, scan_from, hi, tags)
+            for op, cl in pairs:
+                emit(op + _mlen(text, op), cl, op, cl)
+            if unclosed < 0:
+                break
+            nxt = lines[k + 1] if k + 1 < len(lines) else None
+            if (
+                nxt is not None
+                and text[unclosed] not in "'‘"
+                and _starts_with_opener(text, nxt[0], nxt[1])
+            ):
+                # newswire multi-paragraph quotation: this paragraph's part runs to
+                # its end; the next paragraph's opening quotation joins the group
+                emit(unclosed + _mlen(text, unclosed), hi, unclosed, -1)
+                carry = out[-1].group if out and out[-1].open_pos == unclosed else None
+                continued = True
+                break
+            if nxt is not None and text.count("\n", hi, nxt[0]) == 1:
+                # hard-wrapped line: continue only if the next line closes the
+                # quotation before opening anything else
+                cont_pairs, _ = _scan_block(text, unclosed, nxt[1], tags)
+                if cont_pairs and cont_pairs[0][0] == unclosed and cont_pairs[0][1] >= nxt[0]:
+                    emit(unclosed + _mlen(text, unclosed), cont_pairs[0][1], unclosed, cont_pairs[0][1])
+                    lines[k + 1] = (cont_pairs[0][1] + _mlen(text, cont_pairs[0][1]), nxt[1])
+                    break
+            scan_from = unclosed + _mlen(text, unclosed)  # stray mark: ignore it and rescan the rest
+        if not continued:
+            carry = None
+        k += 1
+    return out
+
+
+def _word_count(s: str) -> int:
+    return len(_WORD_RE.findall(s))
+
+
+def looks_like_term(quote_text: str) -> bool:
+    """Shape test for scare quotes, titles and terms (not speech on their own).
+
+    True for a short phrase that is not a sentence: at most 3 words, or at most 6
+    words that neither start with a capital nor contain clause punctuation.
+    """
+    n = _word_count(quote_text)
+    if n <= 3:
+        return True
+    stripped = quote_text.strip()
+    if n <= 6 and not stripped[:1].isupper() and not re.search(r"[,;:!?]", stripped):
+        return True
+    return False
+
+
+def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
+    """Is this terminal-punctuation match a real sentence end (not "U.S." / "Sen.")?"""
+    j = m.start()
+    if text[j] != ".":
+        return True
+    k = j
+    while k > lo and (text[k - 1].isalnum() or text[k - 1] == "."):
+        k -= 1
+    word = text[k:j].casefold()
+    return not (word in _ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
+
+
+def _sentence_start(text: str, lo: int, pos: int) -> int:
+    """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
+    best = lo
+    for m in _SENT_END_RE.finditer(text, max(lo, pos - 600), pos):
+        if _is_boundary(text, lo, m):
+            best = m.end()
+    return best
+
+
+def _sentence_end(text: str, pos: int, hi: int) -> int:
+    """End (just past the terminal punctuation) of the sentence at `pos`, at most `hi`."""
+    for m in _SENT_END_RE.finditer(text, pos, hi):
+        if _is_boundary(text, pos, m):
+            return m.start() + 1
+    return hi
+
+
+def _make_quote(text: str, sp: _Span, speaker: str | None, att: Attribution | None) -> Quote:
+    if att is None:
+        return Quote(text[sp.start : sp.end], sp.start, sp.end)
+    return Quote(
+        text[sp.start : sp.end],
+        sp.start,
+        sp.end,
+        speaker,
+        att.mention,
+        att.mention_start,
+        att.mention_end,
+        att.cue,
+        att.cue_start,
+        att.cue_end,
+    )
+
+
+def _paragraph_of(text: str, pos: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return lo, (len(text) if hi < 0 else hi)
+
+
+def _own_attribution(
+    text: str, spans: list[_Span], idx: int, plo: int, phi: int, lo: int
+) -> Attribution | None:
+    """Attribution found in the quotation's own sentence (after, before or colon form)."""
+    sp = spans[idx]
+    if sp.close_pos >= 0:
+        after_start = sp.close_pos + _mlen(text, sp.close_pos)
+        nxt_open = spans[idx + 1].open_pos if idx + 1 < len(spans) else len(text)
+        after_hi = min(phi, nxt_open, _sentence_end(text, after_start, phi))
+        att = attribution_after(text, after_start, after_hi)
+        if att is not None:
+            return att
+    sent_lo = _sentence_start(text, lo, sp.open_pos)
+    before = attribution_before(text, sent_lo, sp.open_pos)
+    if before is None:
+        before = attribution_colon(text, sent_lo, sp.open_pos)
+    return before
+
+
+def _previous_sentence_attribution(
+    text: str, plo: int, open_pos: int, lo: int
+) -> Attribution | None:
+    """Attribution in the sentence before the quotation (same paragraph), or in a
+    previous paragraph that ends with a colon ("Mr. X said:")."""
+    sent_lo = _sentence_start(text, plo, open_pos)
+    if sent_lo > plo:
+        prev_lo = _sentence_start(text, plo, sent_lo - 1)
+        seg_end = sent_lo
+        while seg_end > prev_lo and text[seg_end - 1].isspace():
+            seg_end -= 1
+        if text[seg_end - 1 : seg_end] == ":":
+            prev = attribution_before(text, max(prev_lo, lo), seg_end)
+            if prev is not None and prev.mention is not None:
+                return prev
+        return None
+    prev_end = plo
+    while prev_end > 0 and text[prev_end - 1].isspace():
+        prev_end -= 1
+    if prev_end > 0 and text[prev_end - 1] == ":":
+        pplo, _ = _paragraph_of(text, prev_end - 1)
+        s_lo = _sentence_start(text, pplo, prev_end - 1)
+        prev = attribution_before(text, s_lo, prev_end)
+        if prev is None:
+            prev = attribution_colon(text, s_lo, prev_end - 1)
+        if prev is not None and prev.mention is not None:
+            return prev
+    return None
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Return the direct quotations in `text`, in order of appearance.
+
+    See the module docstring for the rules (marks, nesting, multi-paragraph
+    quotations, stray marks, scare quotes, attribution).
+    """
+    spans = find_quote_spans(text)
+    history: list[tuple[str, bool]] = []  # resolved named speakers, oldest first
+    kept: list[tuple[_Span, Attribution | None, str | None]] = []
+    resolved: dict[int, str | None] = {}  # id(attribution) -> resolved speaker
+    group_att: dict[int, Attribution] = {}
+    last_att: Attribution | None = None  # last attribution in the current paragraph
+    prev_para_att: Attribution | None = None  # last attribution of the previous paragraph
+    prev_para_end = -1
+    cur_para = -1
+    last_close = -1
+
+    def resolve(att: Attribution) -> str | None:
+        key = id(att)
+        if key in resolved:
+            return resolved[key]
+        mention = att.mention
+        speaker: str | None = None
+        if mention is not None and att.mention_start is not None:
+            low = mention.casefold()
+            if low in ("who", "which"):
+                plo = _paragraph_of(text, att.mention_start)[0]
+                speaker = antecedent(text, _sentence_start(text, plo, att.mention_start), att.mention_start) or mention
+            elif is_pronoun(mention):
+                speaker = resolve_pronoun(mention, history)
+            else:
+                speaker = mention
+            if speaker is not mention or not is_pronoun(mention):
+                if speaker and not is_pronoun(speaker) and (not history or history[-1][0] != speaker):
+                    history.append((speaker, is_person_name(speaker)))
+        resolved[key] = speaker
+        return speaker
+
+    for idx, sp in enumerate(spans):
+        plo, phi = _paragraph_of(text, sp.open_pos)
+        if plo != cur_para:
+            if cur_para >= 0:
+                # remember the previous paragraph's attribution only if it is adjacent
+                prev_para_att = last_att
+                prev_para_end = _paragraph_of(text, cur_para)[1]
+            last_att, last_close, cur_para = None, -1, plo
+        lo = max(plo, last_close + 1)
+        att = _own_attribution(text, spans, idx, plo, phi, lo)
+        own = att is not None
+        if att is not None and att.mention is None:
+            # a bare cue ("and added, “…”") continues the current speaker
+            att = last_att or (group_att.get(sp.group))
+        if att is None and sp.group in group_att:
+            att = group_att[sp.group]
+        if att is None and last_att is not None:
+            att = last_att
+        if att is None:
+            first_in_para = not text[plo : sp.open_pos].strip()
+            only_blank_between = prev_para_end >= 0 and not text[prev_para_end:plo].strip()
+            if first_in_para and only_blank_between and prev_para_att is not None:
+                # newswire: a quote-only paragraph right after an attributed quote
+                att = prev_para_att
+        if att is None:
+            sent_lo = _sentence_start(text, lo, sp.open_pos)
+            if text[sent_lo : sp.open_pos].strip():
+                subj = subject_np(text, sent_lo, sp.open_pos)
+                if subj is not None:
+                    att = Attribution(text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject")
+        if att is None:
+            att = _previous_sentence_attribution(text, plo, sp.open_pos, lo)
+        if not own and looks_like_term(text[sp.start : sp.end]):
+            continue
+        if att is not None and sp.group not in group_att:
+            group_att[sp.group] = att
+        kept.append((sp, att, resolve(att) if att is not None else None))
+        if att is not None:
+            last_att = att
+        if sp.close_pos >= 0:
+            last_close = sp.close_pos + _mlen(text, sp.close_pos) - 1
+    result: list[Quote] = []
+    for sp, att, speaker in kept:
+        if att is None and sp.group in group_att:
+            # multi-paragraph quotation attributed only in a later paragraph
+            att = group_att[sp.group]
+            speaker = resolve(att)
+        result.append(_make_quote(text, sp, speaker, att))
+    return result

@@ -1,0 +1,206 @@
+"""Build a record from a parsed article, and check one record against every rule.
+
+A record is a plain dict shaped by `schema/article.schema.json`. `record_problems` checks
+both what JSON Schema says and the cross-field rules it cannot express (offsets inside
+their field and slicing to the quoted text, speaker counts matching the quotes).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from newscorpus.profiles import Article
+from newscorpus.quotes import Quote, extract_quotes
+from newscorpus.schema import load_schema, schema_version
+from newscorpus.sources import RawFile, Source, article_id
+from newscorpus.version import PIPELINE_VERSION
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One way a record (or a published file) breaks the rules.
+
+    `pointer` is a JSON pointer into the record (`/quotes/2/start`), empty for the whole.
+    """
+
+    file: str
+    record_id: str | None
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f" [{self.record_id}]" if self.record_id else "")
+        return f"{where} {self.pointer or '/'}: {self.message}"
+
+
+def _quote_dict(quote: Quote, location: str, subheadline_index: int | None) -> dict[str, Any]:
+    return {
+        "text": quote.text,
+        "start": quote.start,
+        "end": quote.end,
+        "location": location,
+        "subheadline_index": subheadline_index,
+        "speaker": quote.speaker,
+        "speaker_mention": quote.speaker_mention,
+        "speaker_start": quote.speaker_start,
+        "speaker_end": quote.speaker_end,
+        "cue": quote.cue,
+        "cue_start": quote.cue_start,
+        "cue_end": quote.cue_end,
+    }
+
+
+def annotate_quotes(
+    headline: str, subheadlines: tuple[str, ...], body: str
+) -> list[dict[str, Any]]:
+    """Extract quotes from each text field; offsets index the field named by `location`."""
+    quotes = [_quote_dict(q, "headline", None) for q in extract_quotes(headline)]
+    for index, line in enumerate(subheadlines):
+        quotes.extend(_quote_dict(q, "subheadline", index) for q in extract_quotes(line))
+    quotes.extend(_quote_dict(q, "body", None) for q in extract_quotes(body))
+    return quotes
+
+
+def count_speakers(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per distinct resolved speaker, in order of first quote, with its count."""
+    counts = Counter(q["speaker"] for q in quotes if q["speaker"])
+    order = dict.fromkeys(q["speaker"] for q in quotes if q["speaker"])
+    return [{"name": name, "quote_count": counts[name]} for name in order]
+
+
+def build_record(
+    raw: RawFile, source: Source, raw_sha256: str, article: Article, profile: str
+) -> dict[str, Any]:
+    """Turn a parsed article into a record dict (pure: no I/O)."""
+    body = PARAGRAPH_SEPARATOR.join(article.paragraphs)
+    quotes = annotate_quotes(article.headline, article.subheadlines, body)
+    return {
+        "id": article_id(source.key, raw.relpath, article.part),
+        "source": source.name,
+        "source_file": raw.relpath if article.part is None else f"{raw.relpath}#{article.part}",
+        "raw_sha256": raw_sha256,
+        "url": article.url,
+        "published": article.published,
+        "language": source.language,
+        "headline": article.headline,
+        "subheadlines": list(article.subheadlines),
+        "body": body,
+        "quotes": quotes,
+        "speakers": count_speakers(quotes),
+        "profile": profile,
+        "encoding": article.encoding,
+        "normalization": list(article.steps),
+        "schema_version": schema_version(),
+        "pipeline_version": PIPELINE_VERSION,
+    }
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = load_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: jsonschema.protocols.Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return validator
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{part}" for part in path)
+
+
+def schema_problems(record: Any, file: str = "") -> Iterator[Problem]:
+    """Yield what `jsonschema` finds wrong with `record` (full report, JSON pointers)."""
+    record_id = record.get("id") if isinstance(record, dict) else None
+    for error in sorted(_validator().iter_errors(record), key=lambda e: list(e.absolute_path)):
+        yield Problem(
+            file,
+            record_id if isinstance(record_id, str) else None,
+            _pointer(error.absolute_path),
+            error.message,
+        )
+
+
+def _field_text(record: dict[str, Any], quote: dict[str, Any]) -> str | None:
+    location = quote.get("location")
+    if location == "body":
+        return str(record["body"])
+    if location == "headline":
+        return str(record["headline"])
+    index = quote.get("subheadline_index")
+    subheadlines = record["subheadlines"]
+    if isinstance(index, int) and 0 <= index < len(subheadlines):
+        return str(subheadlines[index])
+    return None
+
+
+def _span_problem(field: str, start: Any, end: Any, expected: Any) -> str | None:
+    if start is None and end is None and expected is None:
+        return None
+    if not isinstance(start, int) or not isinstance(end, int) or expected is None:
+        return "offsets and text must be all set or all null"
+    if not 0 <= start <= end <= len(field):
+        return f"offsets {start}:{end} outside the field (length {len(field)})"
+    if field[start:end] != expected:
+        return f"offsets {start}:{end} slice to {field[start:end]!r}, not {expected!r}"
+    return None
+
+
+def cross_field_problems(record: dict[str, Any], file: str = "") -> Iterator[Problem]:
+    """Yield violations of the rules JSON Schema cannot express, for a schema-valid record."""
+    record_id = record["id"]
+    for index, quote in enumerate(record["quotes"]):
+        field = _field_text(record, quote)
+        if field is None:
+            yield Problem(
+                file,
+                record_id,
+                f"/quotes/{index}/subheadline_index",
+                "location 'subheadline' needs a valid subheadline_index",
+            )
+            continue
+        if quote["location"] != "subheadline" and quote["subheadline_index"] is not None:
+            yield Problem(
+                file,
+                record_id,
+                f"/quotes/{index}/subheadline_index",
+                "must be null unless location is 'subheadline'",
+            )
+        for name, start, end in (
+            ("text", "start", "end"),
+            ("speaker_mention", "speaker_start", "speaker_end"),
+            ("cue", "cue_start", "cue_end"),
+        ):
+            problem = _span_problem(field, quote[start], quote[end], quote[name])
+            if problem:
+                yield Problem(file, record_id, f"/quotes/{index}/{start}", problem)
+        if (quote["speaker"] is None) != (quote["speaker_mention"] is None):
+            yield Problem(
+                file,
+                record_id,
+                f"/quotes/{index}/speaker",
+                "speaker and speaker_mention must be both set or both null",
+            )
+    if record["speakers"] != count_speakers(record["quotes"]):
+        yield Problem(
+            file, record_id, "/speakers", "does not match the quotes' speakers and counts"
+        )
+    if PARAGRAPH_SEPARATOR in record["body"] and any(
+        not p.strip() for p in record["body"].split(PARAGRAPH_SEPARATOR)
+    ):
+        yield Problem(file, record_id, "/body", "has an empty paragraph")
+
+
+def record_problems(record: Any, file: str = "") -> list[Problem]:
+    """Return every problem with one record: schema first, then cross-field rules."""
+    problems = list(schema_problems(record, file))
+    if problems:
+        return problems
+    return list(cross_field_problems(record, file))

@@ -1,0 +1,149 @@
+"""The source registry (raw/sources.toml) and discovery of raw files under raw/.
+
+Discovery only decides what a path *is* (which source, how big, a safe symlink or not);
+it never reads file contents, so it stays cheap on millions of files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REGISTRY_FILE_NAME = "sources.toml"
+# Top-level files of raw/ that describe the folder rather than hold articles.
+RAW_METADATA_FILES = frozenset({REGISTRY_FILE_NAME, "README.md"})
+
+
+class RegistryError(ValueError):
+    """The source registry is missing or malformed; the build cannot start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One declared source: the folder under raw/ and how to read and label its files."""
+
+    key: str
+    name: str
+    language: str
+    profile: str
+    licence: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A file found under raw/, before any of its bytes are read.
+
+    `relpath` uses '/' separators and is relative to raw/; `path` is what to open.
+    `source` is None when the file sits in a folder no source declares. `problem`
+    holds a reject reason code decided at discovery (e.g. an unsafe symlink).
+    """
+
+    path: str
+    relpath: str
+    size: int
+    source: Source | None
+    problem: str | None = None
+
+
+def load_registry(raw_dir: Path) -> dict[str, Source]:
+    """Read `raw_dir/sources.toml` and return the sources keyed by folder name."""
+    registry_path = raw_dir / REGISTRY_FILE_NAME
+    if not registry_path.is_file():
+        raise RegistryError(f"no source registry at {registry_path}")
+    try:
+        data = tomllib.loads(registry_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{registry_path}: {exc}") from exc
+    tables = data.get("sources")
+    if not isinstance(tables, dict) or not tables:
+        raise RegistryError(f"{registry_path}: expected at least one [sources.<folder>] table")
+    sources: dict[str, Source] = {}
+    for key, table in sorted(tables.items()):
+        if not isinstance(table, dict):
+            raise RegistryError(f"{registry_path}: [sources.{key}] must be a table")
+        missing = [f for f in ("name", "language", "profile", "licence") if f not in table]
+        if missing:
+            raise RegistryError(f"{registry_path}: [sources.{key}] lacks {', '.join(missing)}")
+        if not key.replace("_", "").isalnum() or not key.islower():
+            raise RegistryError(
+                f"{registry_path}: folder key {key!r} must be lower-case letters, digits, '_'"
+            )
+        sources[key] = Source(
+            key=key,
+            name=str(table["name"]),
+            language=str(table["language"]),
+            profile=str(table["profile"]),
+            licence=str(table["licence"]),
+        )
+    return sources
+
+
+def article_id(source_key: str, relpath: str, part: str | None = None) -> str:
+    """Return the stable id of an article: `<source key>-<16 hex of sha256(relpath[#part])>`.
+
+    It depends only on where the raw file sits (and, for files holding several articles,
+    the article's key inside it), so improving a parser never renames an article.
+
+    >>> article_id("donga", "donga/000_50823aa4b1df31b8.txt")
+    'donga-724ffc14e03e3d2e'
+    """
+    key = relpath if part is None else f"{relpath}#{part}"
+    return f"{source_key}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
+
+
+def _is_inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
+    """Yield every file under `raw_dir` except the registry itself, sorted by relpath.
+
+    Symlinks are followed only when they resolve to a regular file inside `raw_dir`;
+    others are yielded with `problem="symlink_outside_raw"` (or `"broken_symlink"`) so
+    that the ledger accounts for them. Directory symlinks are not descended into.
+    """
+    root = raw_dir.resolve()
+    found: list[RawFile] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+        dirnames.sort()
+        here = Path(dirpath)
+        # Symlinked directories are reported as entries instead of walked.
+        entries = list(filenames) + [d for d in dirnames if (here / d).is_symlink()]
+        for name in entries:
+            path = here / name
+            relpath = path.relative_to(raw_dir).as_posix()
+            if here == raw_dir and name in RAW_METADATA_FILES:
+                continue
+            top = relpath.split("/", 1)[0] if "/" in relpath else None
+            source = registry.get(top) if top is not None else None
+            found.append(_describe(path, relpath, source, root))
+    found.sort(key=lambda raw: raw.relpath)
+    yield from found
+
+
+def _describe(path: Path, relpath: str, source: Source | None, root: Path) -> RawFile:
+    problem: str | None = None
+    size = 0
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            problem = "broken_symlink"
+        elif not _is_inside(target, root):
+            problem = "symlink_outside_raw"
+        elif not target.is_file():
+            problem = "not_a_regular_file"
+    try:
+        if problem is None:
+            stat = path.stat()
+            size = stat.st_size
+    except OSError:
+        problem = "unreadable"
+    return RawFile(path=str(path), relpath=relpath, size=size, source=source, problem=problem)
