@@ -16,7 +16,11 @@ from newscorpus.profiles.donga_wordpress import CHROME_LINES, is_chrome_line, pa
 from newscorpus.synthetic import render_donga_page
 
 EXPECTED = Path(__file__).parent / "data" / "expected" / "donga"
-read = get_profile("donga_wordpress_v1").read
+_reader = get_profile("donga_wordpress_v1").read
+
+
+def read(data: bytes) -> list:
+    return _reader(data, {})
 
 
 def test_seed_golden(seed_bytes: bytes) -> None:

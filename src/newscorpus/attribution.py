@@ -88,6 +88,9 @@ def _cue_forms() -> list[str]:
         forms |= _inflect(v)
     for irregular in _IRREGULAR.values():
         forms |= set(irregular)
+    # bare forms that are far more often nouns ("the state", "press release")
+    forms -= {"state", "states", "press", "presses", "post", "posts", "charge", "charges",
+              "object", "objects", "counter", "counters", "quote", "quotes", "cry"}
     forms.add("according to")
     forms.add("quoted")
     # longest first so "according to" / "pointed out" win over shorter prefixes
@@ -205,10 +208,11 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     tail = text[lo:hi].rstrip()
     if tail.endswith(","):
         # Appositive: "X, the senator from Y, said" -> X
-        first_comma = tail[:-1].rfind(",")
+        first_comma = tail[:-1].find(",")
         if first_comma >= 0:
             np = np_before(text, lo, lo + first_comma, max_tokens)
-            if np is not None and _looks_named(text[np[0] : np[1]]):
+            # the NP must be the whole first chunk (modulo a determiner)
+            if np is not None and text[lo : np[0]].strip().casefold() in ("", "the", "a", "an"):
                 return np
         return None
     toks = _tokens_back(text, lo, hi)
@@ -360,6 +364,8 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
         return None
     cue = cues[0]
     cue_low = normalize_ws(cue.group()).casefold()
+    if cue.start() != start:
+        return _subject_first_after(text, start, cues)
     if cue.start() == start:
         # verb-first inversion or "according to X"
         if cue_low.replace(" ", "_") not in _INVERTIBLE:
@@ -371,15 +377,21 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
         if text[s:e].casefold() in ("that", "it"):
             return None
         return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
-    # speaker-first: the NP must start at `start` (nothing else in between)
-    np = np_before(text, start, cue.start())
-    if np is None:
-        return None
-    s, e = np
-    lead = text[start:s].strip().casefold()
-    if lead not in ("", "the", "a", "an"):
-        return None
-    return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+    return None
+
+
+def _subject_first_after(text: str, start: int, cues: list[re.Match[str]]) -> Attribution | None:
+    """`,” X said`: the first cue whose subject NP starts right at `start`."""
+    for cue in cues[:4]:
+        np = np_before(text, start, cue.start())
+        if np is None:
+            continue
+        s, e = np
+        lead = text[start:s].strip().casefold()
+        if lead not in ("", "the", "a", "an"):
+            continue
+        return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+    return None
 
 
 _LEADING_ADVERBIAL = frozenset(

@@ -23,22 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus.executors import default_workers, ordered_map
-from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry, ledger_entry, summarize
-from newscorpus.pipeline import DEFAULT_MAX_BYTES, Outcome, process_file
-from newscorpus.publish import (
-    CARD_FILE_NAME,
-    DATASHEET_FILE_NAME,
-    MANIFEST_FILE_NAME,
-    build_manifest,
-    card_metadata,
-    dump_json,
-    fill_datasheet,
-    render_card,
-)
-from newscorpus.report import card_body, datasheet_section
+from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
+from newscorpus.pipeline import DEFAULT_MAX_BYTES, process_file
+from newscorpus.publish import write_publication
+from newscorpus.reduce import Reducer
 from newscorpus.sources import RawFile, Source, discover, load_registry
-from newscorpus.splits import SPLITS, assign_split
-from newscorpus.stats import CorpusStats
+from newscorpus.splits import SPLITS
 from newscorpus.writer import DEFAULT_SHARD_ROWS, write_split
 
 ProgressCallback = Callable[[int, int], None]
@@ -143,58 +133,6 @@ def _recover(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-class _Reducer:
-    """Decides, in input order, what each outcome becomes: record, duplicate or reject."""
-
-    def __init__(self) -> None:
-        self.kept_by_text: dict[str, str] = {}
-        self.rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
-        self.entries: list[dict[str, Any]] = []
-        self.stats = CorpusStats()
-
-    def add(self, outcome: Outcome) -> None:
-        if outcome["kind"] == "rejected":
-            self.entries.append(
-                ledger_entry(
-                    outcome["source_file"],
-                    "rejected",
-                    raw_sha256=outcome["raw_sha256"],
-                    reason=outcome["reason"],
-                    message=outcome["message"],
-                )
-            )
-            return
-        record = outcome["record"]
-        kept = self.kept_by_text.get(outcome["text_key"])
-        if kept is not None:
-            self.entries.append(
-                ledger_entry(
-                    record["source_file"],
-                    "duplicate",
-                    raw_sha256=record["raw_sha256"],
-                    record_id=record["id"],
-                    duplicate_of=kept,
-                    similarity=1.0,
-                    reason="exact_duplicate",
-                    message=f"same normalized body as {kept} (the first in raw path order is kept)",
-                )
-            )
-            return
-        self.kept_by_text[outcome["text_key"]] = record["id"]
-        split = assign_split(record["id"])
-        self.rows[split].append(record)
-        self.stats.add(record, split)
-        self.entries.append(
-            ledger_entry(
-                record["source_file"],
-                "record",
-                raw_sha256=record["raw_sha256"],
-                record_id=record["id"],
-                split=split,
-            )
-        )
-
-
 def build(
     raw_dir: str | os.PathLike[str] = "raw",
     out_dir: str | os.PathLike[str] = "processed",
@@ -245,35 +183,31 @@ def _build_into(
     datasheet: str | os.PathLike[str] | None,
     progress: ProgressCallback | None,
 ) -> BuildResult:
-    reducer = _Reducer()
+    reducer = Reducer()
+    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
     worker = functools.partial(process_file, max_bytes=max_bytes)
     count = workers if workers is not None else default_workers()
     for done, outcomes in enumerate(ordered_map(worker, files, count), start=1):
         for outcome in outcomes:
-            reducer.add(outcome)
+            published = reducer.add(outcome)
+            if published is not None:
+                rows[published[0]].append(published[1])
         if progress is not None:
             progress(done, len(files))
     data_dir = staging / "data"
     data_dir.mkdir()
     split_files: dict[str, list[dict[str, Any]]] = {}
     for split in SPLITS:
-        shards = write_split(split, reducer.rows[split], data_dir, shard_rows)
+        shards = write_split(split, rows[split], data_dir, shard_rows)
         split_files[split] = [_shard_info(path, staging) for path in shards]
     ledger_path = staging / LEDGER_FILE_NAME
     with ledger_path.open("w", encoding="utf-8", newline="\n") as handle:
         for entry in reducer.entries:
             handle.write(dumps_entry(entry) + "\n")
-    summary = summarize(reducer.entries)
-    manifest = build_manifest(staging, split_files, summary, len(files))
-    stats = reducer.stats.as_dict()
-    licences = sorted({s.licence for s in registry.values()})
-    (staging / MANIFEST_FILE_NAME).write_text(dump_json(manifest), encoding="utf-8")
-    metadata = card_metadata(manifest, licences)
-    card = render_card(metadata, card_body(manifest, stats, licences, reducer.rows))
-    (staging / CARD_FILE_NAME).write_text(card, encoding="utf-8")
-    template = Path(datasheet).read_text(encoding="utf-8") if datasheet else ""
-    sheet = fill_datasheet(template or "# Datasheet\n", datasheet_section(manifest, stats))
-    (staging / DATASHEET_FILE_NAME).write_text(sheet, encoding="utf-8")
+    template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
+    manifest, stats = write_publication(
+        staging, split_files, reducer, registry, len(files), template
+    )
     rejects = [e for e in reducer.entries if e["outcome"] == "rejected"]
     return BuildResult(staging, len(files), manifest, stats, rejects)
 

@@ -70,7 +70,7 @@ def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
                 f"{name!r} does not end with {' or '.join(profile.extensions)}"
                 f" (read by profile {profile.name})",
             )
-        articles = profile.read(data)
+        articles = profile.read(data, source.profile_options())
     except RejectError as exc:
         return [reject(raw, exc.reason, exc.message, sha)]
     outcomes: list[Outcome] = []

@@ -9,13 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from newscorpus.report import card_body, datasheet_section
 from newscorpus.schema import hf_features_yaml, schema_version
 from newscorpus.splits import SPLITS
 from newscorpus.version import PIPELINE_VERSION
+
+if TYPE_CHECKING:
+    from newscorpus.reduce import Reducer
+    from newscorpus.sources import Source
 
 MANIFEST_FILE_NAME = "manifest.json"
 CARD_FILE_NAME = "README.md"
@@ -159,3 +164,32 @@ def fill_datasheet(template: str, generated: str) -> str:
     head, rest = template.split(DATASHEET_BEGIN, 1)
     _, tail = rest.split(DATASHEET_END, 1)
     return f"{head}{DATASHEET_BEGIN}\n{generated}\n{DATASHEET_END}{tail}"
+
+
+def write_publication(
+    folder: Path,
+    split_files: dict[str, list[dict[str, Any]]],
+    reducer: Reducer,
+    registry: dict[str, Source],
+    files_found: int,
+    datasheet_template: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write manifest.json, the dataset card and DATASHEET.md into `folder`.
+
+    Needs the data files and the ledger already in place (the manifest hashes them).
+    Returns (manifest, stats).
+    """
+    from newscorpus.ledger import summarize
+
+    summary = summarize(reducer.entries)
+    manifest = build_manifest(folder, split_files, summary, files_found)
+    stats = reducer.stats.as_dict()
+    licences = sorted({source.licence for source in registry.values()})
+    (folder / MANIFEST_FILE_NAME).write_text(dump_json(manifest), encoding="utf-8")
+    card = render_card(card_metadata(manifest, licences), card_body(manifest, stats, licences))
+    (folder / CARD_FILE_NAME).write_text(card, encoding="utf-8")
+    sheet = fill_datasheet(
+        datasheet_template or "# Datasheet\n", datasheet_section(manifest, stats)
+    )
+    (folder / DATASHEET_FILE_NAME).write_text(sheet, encoding="utf-8")
+    return manifest, stats

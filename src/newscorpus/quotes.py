@@ -333,8 +333,9 @@ def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
     best = lo
-    for m in _SENT_END_RE.finditer(text, max(lo, pos - 600), pos):
-        if _is_boundary(text, lo, m):
+    # endpos a little past `pos` so the lookahead can see an opening mark at `pos`
+    for m in _SENT_END_RE.finditer(text, max(lo, pos - 600), min(len(text), pos + 2)):
+        if m.end() <= pos and _is_boundary(text, lo, m):
             best = m.end()
     return best
 
@@ -413,7 +414,12 @@ def _previous_sentence_attribution(
         s_lo = _sentence_start(text, pplo, prev_end - 1)
         prev = attribution_before(text, s_lo, prev_end)
         if prev is None:
-            prev = attribution_colon(text, s_lo, prev_end - 1)
+            prev = attribution_colon(text, s_lo, prev_end)
+        if prev is None:
+            # "The president was blunt:" — the subject introduces the quotation
+            subj = subject_np(text, s_lo, prev_end - 1)
+            if subj is not None:
+                prev = Attribution(text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject")
         if prev is not None and prev.mention is not None:
             return prev
     return None

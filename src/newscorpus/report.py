@@ -100,14 +100,11 @@ def datasheet_section(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
     )
 
 
-def _example(rows: dict[str, list[dict[str, Any]]]) -> str:
-    for split in ("train", "validation", "test"):
-        if rows.get(split):
-            record = min(rows[split], key=lambda r: str(r["id"]))
-            shown = {k: record[k] for k in ("id", "source", "headline", "subheadlines")}
-            shown["quotes"] = record["quotes"][:1]
-            # A backtick in article text could close the code fence; JSON can spell it.
-            return json.dumps(shown, ensure_ascii=False, indent=2).replace("`", "\\u0060")
+def _example(stats: dict[str, Any]) -> str:
+    shown = stats.get("example")
+    if shown:
+        # A backtick in article text could close the code fence; JSON can spell it.
+        return json.dumps(shown, ensure_ascii=False, indent=2).replace("`", "\\u0060")
     return "{}"
 
 
@@ -115,7 +112,6 @@ def card_body(
     manifest: dict[str, Any],
     stats: dict[str, Any],
     licences: list[str],
-    rows: dict[str, list[dict[str, Any]]],
 ) -> str:
     """Return the Markdown body of the dataset card."""
     splits = ", ".join(f"`{s}` ({i['num_examples']})" for s, i in manifest["splits"].items())
@@ -156,7 +152,7 @@ gives the paragraphs.
 Example (first record, abridged):
 
 ```json
-{_example(rows)}
+{_example(stats)}
 ```
 
 ## Figures

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REGISTRY_FILE_NAME = "sources.toml"
 # Top-level files of raw/ that describe the folder rather than hold articles.
@@ -31,6 +32,11 @@ class Source:
     language: str
     profile: str
     licence: str
+    options: tuple[tuple[str, Any], ...] = ()  # hashable, so Source stays frozen
+
+    def profile_options(self) -> dict[str, Any]:
+        """Return the `[sources.<key>.options]` table handed to the profile's reader."""
+        return dict(self.options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,7 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             language=str(table["language"]),
             profile=str(table["profile"]),
             licence=str(table["licence"]),
+            options=tuple(sorted(dict(table.get("options", {})).items())),
         )
     return sources
 

@@ -44,6 +44,8 @@ class CorpusStats:
     quotes_per_article: Counter[str] = field(default_factory=Counter)
     body_chars: Counter[str] = field(default_factory=Counter)
     speakers: Counter[str] = field(default_factory=Counter)
+    # The published record with the smallest id, abridged: the card's example.
+    example: dict[str, Any] | None = None
 
     def add(self, record: dict[str, Any], split: str) -> None:
         """Count one published record."""
@@ -55,6 +57,9 @@ class CorpusStats:
         self.quotes_with_speaker += sum(1 for q in quotes if q["speaker"])
         self.quotes_per_article[_bin_label(len(quotes), QUOTE_BINS)] += 1
         self.body_chars[_bin_label(len(record["body"]), LENGTH_BINS)] += 1
+        if self.example is None or record["id"] < self.example["id"]:
+            self.example = {k: record[k] for k in ("id", "source", "headline", "subheadlines")}
+            self.example["quotes"] = record["quotes"][:1]
         for speaker in record["speakers"]:
             self.speakers[speaker["name"]] += speaker["quote_count"]
 
@@ -70,4 +75,5 @@ class CorpusStats:
             "quotes_per_article": {k: self.quotes_per_article[k] for k in _bin_labels(QUOTE_BINS)},
             "body_chars": {k: self.body_chars[k] for k in _bin_labels(LENGTH_BINS)},
             "top_speakers": [{"name": n, "quotes": c} for n, c in top],
+            "example": self.example,
         }

@@ -7,8 +7,9 @@ new profile module plus golden tests; a new outlet using a known format is a reg
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from newscorpus.errors import RejectError
 
@@ -33,7 +34,8 @@ class Article:
     part: str | None = None
 
 
-ProfileReader = Callable[[bytes], list[Article]]
+# A reader takes the raw bytes and the source's `options` table from the registry.
+ProfileReader = Callable[[bytes, Mapping[str, Any]], list[Article]]
 
 
 @dataclass(frozen=True, slots=True)

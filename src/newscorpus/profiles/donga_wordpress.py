@@ -18,6 +18,8 @@ paragraph is never touched.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from newscorpus.decode import decode_and_normalize
 from newscorpus.errors import RejectError
@@ -117,8 +119,8 @@ def parse_donga_text(
     extensions=(".txt",),
     description="Dong-A Ilbo English articles as printed by a WordPress news site (text dump).",
 )
-def read_donga_wordpress(data: bytes) -> list[Article]:
-    """Read one Donga WordPress text dump into one Article."""
+def read_donga_wordpress(data: bytes, options: Mapping[str, Any]) -> list[Article]:
+    """Read one Donga WordPress text dump into one Article (no options)."""
     decoded = decode_and_normalize(data)
     headline, subheadlines, paragraphs, source_name, steps = parse_donga_text(decoded.text)
     return [
