@@ -15,7 +15,13 @@ CASES: list[dict[str, Any]] = json.loads(
     (REPO / "tests" / "data" / "quote_cases.json").read_text(encoding="utf-8")
 )
 SEED = REPO / "raw" / "donga" / "000_50823aa4b1df31b8.txt"
-CHROME = {"No menu items!", "Share This Post", "- Advertisement -", "Related Posts", "Source: Donga"}
+CHROME = {
+    "No menu items!",
+    "Share This Post",
+    "- Advertisement -",
+    "Related Posts",
+    "Source: Donga",
+}
 
 
 def _params() -> list[Any]:

@@ -12,9 +12,30 @@ from hypothesis import strategies as st
 from newscorpus.quotes import Quote, extract_quotes
 
 MARKS = list("“”‘’\"'«»„") + ["''", "'''"]
-WORDS = ["he", "said", "He", "added", "China’s", "don't", "Jones'", "the", "U.S.", "Smith",
-         "according to", "told", "they", "Ministry", "of", "who", "saying", ":", ",", ".",
-         "<tweet a=\"x\">", "</tweet>"]
+WORDS = [
+    "he",
+    "said",
+    "He",
+    "added",
+    "China’s",
+    "don't",
+    "Jones'",
+    "the",
+    "U.S.",
+    "Smith",
+    "according to",
+    "told",
+    "they",
+    "Ministry",
+    "of",
+    "who",
+    "saying",
+    ":",
+    ",",
+    ".",
+    '<tweet a="x">',
+    "</tweet>",
+]
 PIECES = st.sampled_from(MARKS + WORDS + [" ", " ", "\n", "\n\n", "a", "X"])
 structured = st.lists(PIECES, max_size=80).map("".join)
 anything = st.text(max_size=300)
@@ -53,7 +74,11 @@ def test_mark_heavy_text(text: str) -> None:
     _check(text, extract_quotes(text))
 
 
-@given(st.lists(st.sampled_from(["“Hello there friend,” he said.", "“Stray", "\n\n", " ", "’s"]),
-                max_size=20).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(["“Hello there friend,” he said.", "“Stray", "\n\n", " ", "’s"]),
+        max_size=20,
+    ).map("".join)
+)
 def test_deterministic(text: str) -> None:
     assert extract_quotes(text) == extract_quotes(text)

@@ -44,24 +44,148 @@ _IRREGULAR: dict[str, tuple[str, ...]] = {
     "read": ("reads",),
 }
 
-_REGULAR = """
-add urge stress emphasize emphasise note warn explain argue ask insist claim declare
-state announce continue recall reply respond answer acknowledge admit observe remark
-suggest conclude complain joke quip counter predict promise vow recount shout cry yell
-boast concede caution contend maintain lament muse wonder confirm deny comment demand
-testify plead proclaim exclaim whisper brag agree opine press thunder interject retort
-reiterate repeat clarify assert allege charge criticize criticise mock scoff tout
-announce reason elaborate describe summarize summarise sigh laugh snap object estimate
-affirm disclose reveal explain concur add urge advise instruct inform assure remind
-call cite quote believe chant
-""".split()
+_REGULAR = [
+    "add",
+    "urge",
+    "stress",
+    "emphasize",
+    "emphasise",
+    "note",
+    "warn",
+    "explain",
+    "argue",
+    "ask",
+    "insist",
+    "claim",
+    "declare",
+    "state",
+    "announce",
+    "continue",
+    "recall",
+    "reply",
+    "respond",
+    "answer",
+    "acknowledge",
+    "admit",
+    "observe",
+    "remark",
+    "suggest",
+    "conclude",
+    "complain",
+    "joke",
+    "quip",
+    "counter",
+    "predict",
+    "promise",
+    "vow",
+    "recount",
+    "shout",
+    "cry",
+    "yell",
+    "boast",
+    "concede",
+    "caution",
+    "contend",
+    "maintain",
+    "lament",
+    "muse",
+    "wonder",
+    "confirm",
+    "deny",
+    "comment",
+    "demand",
+    "testify",
+    "plead",
+    "proclaim",
+    "exclaim",
+    "whisper",
+    "brag",
+    "agree",
+    "opine",
+    "press",
+    "thunder",
+    "interject",
+    "retort",
+    "reiterate",
+    "repeat",
+    "clarify",
+    "assert",
+    "allege",
+    "charge",
+    "criticize",
+    "criticise",
+    "mock",
+    "scoff",
+    "tout",
+    "announce",
+    "reason",
+    "elaborate",
+    "describe",
+    "summarize",
+    "summarise",
+    "sigh",
+    "laugh",
+    "snap",
+    "object",
+    "estimate",
+    "affirm",
+    "disclose",
+    "reveal",
+    "explain",
+    "concur",
+    "add",
+    "urge",
+    "advise",
+    "instruct",
+    "inform",
+    "assure",
+    "remind",
+    "call",
+    "cite",
+    "quote",
+    "believe",
+    "chant",
+]
 
-_ADV_WORDS = (
-    "also later then again previously once recently further repeatedly often simply "
-    "quickly bluntly flatly publicly privately separately earlier subsequently "
-    "additionally has had have would will could might may did does do reportedly "
-    "has long not never frequently"
-).split()
+_ADV_WORDS = [
+    "also",
+    "later",
+    "then",
+    "again",
+    "previously",
+    "once",
+    "recently",
+    "further",
+    "repeatedly",
+    "often",
+    "simply",
+    "quickly",
+    "bluntly",
+    "flatly",
+    "publicly",
+    "privately",
+    "separately",
+    "earlier",
+    "subsequently",
+    "additionally",
+    "has",
+    "had",
+    "have",
+    "would",
+    "will",
+    "could",
+    "might",
+    "may",
+    "did",
+    "does",
+    "do",
+    "reportedly",
+    "has",
+    "long",
+    "not",
+    "never",
+    "frequently",
+]
 
 
 def _inflect(verb: str) -> set[str]:
@@ -89,8 +213,23 @@ def _cue_forms() -> list[str]:
     for irregular in _IRREGULAR.values():
         forms |= set(irregular)
     # bare forms that are far more often nouns ("the state", "press release")
-    forms -= {"state", "states", "press", "presses", "post", "posts", "charge", "charges",
-              "object", "objects", "counter", "counters", "quote", "quotes", "cry"}
+    forms -= {
+        "state",
+        "states",
+        "press",
+        "presses",
+        "post",
+        "posts",
+        "charge",
+        "charges",
+        "object",
+        "objects",
+        "counter",
+        "counters",
+        "quote",
+        "quotes",
+        "cry",
+    }
     forms.add("according to")
     forms.add("quoted")
     # longest first so "according to" / "pointed out" win over shorter prefixes
@@ -98,58 +237,377 @@ def _cue_forms() -> list[str]:
 
 
 CUE_FORMS: tuple[str, ...] = tuple(_cue_forms())
-CUE_RE = re.compile(
-    r"(?<![\w’'-])(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in CUE_FORMS) + r")(?![\w’'-])",
-    re.IGNORECASE,
-)
+_SINGLE_CUES = frozenset(f for f in CUE_FORMS if " " not in f)
+# multi-word cues: first word -> set of possible second words
+_MULTI_CUES: dict[str, frozenset[str]] = {}
+for _form in CUE_FORMS:
+    if " " in _form:
+        _a, _b = _form.split(" ", 1)
+        _MULTI_CUES[_a] = _MULTI_CUES.get(_a, frozenset()) | {_b}
+# A word not glued to a letter, apostrophe or hyphen ("so-called" is no cue).
+_CUE_WORD_RE = re.compile(r"(?<![\w’'-])[A-Za-z]+(?![\w’'-])")
+_NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)(?![\w’'-])")
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    """One cue occurrence (same accessors as a regex match)."""
+
+    s: int
+    e: int
+    text: str
+
+    def start(self) -> int:
+        """Start offset."""
+        return self.s
+
+    def end(self) -> int:
+        """End offset."""
+        return self.e
+
+    def group(self) -> str:
+        """The cue's surface text."""
+        return self.text
+
+
+def is_cue_word(word: str) -> bool:
+    """True when `word` alone is a cue form (said, tells, …)."""
+    return word.casefold() in _SINGLE_CUES
+
 
 # Cues that can precede their subject in newswire inversion: `,” said X`.
 _INVERTIBLE = frozenset(
-    "said says added adds asked asks wrote writes continued continues explained explains "
-    "noted notes tweeted tweets recalled recalls replied replies responded responds "
-    "warned warns insisted insists argued argues stated states declared declares "
-    "according_to concluded concludes countered counters quipped quips joked jokes "
-    "observed observes remarked remarks stressed stresses emphasized emphasizes "
-    "urged urges claimed claims acknowledged acknowledges admitted admits predicted "
-    "predicts promised promises complained complains announced announces "
-    "answered answers boasted boasts cautioned cautions contended contends "
-    "maintained maintains lamented laments mused muses wondered wonders "
-    "confirmed confirms demanded demands proclaimed proclaims exclaimed exclaims "
-    "reiterated reiterates asserted asserts told tells posted posts".split()
+    [
+        "said",
+        "says",
+        "added",
+        "adds",
+        "asked",
+        "asks",
+        "wrote",
+        "writes",
+        "continued",
+        "continues",
+        "explained",
+        "explains",
+        "noted",
+        "notes",
+        "tweeted",
+        "tweets",
+        "recalled",
+        "recalls",
+        "replied",
+        "replies",
+        "responded",
+        "responds",
+        "warned",
+        "warns",
+        "insisted",
+        "insists",
+        "argued",
+        "argues",
+        "stated",
+        "states",
+        "declared",
+        "declares",
+        "according_to",
+        "concluded",
+        "concludes",
+        "countered",
+        "counters",
+        "quipped",
+        "quips",
+        "joked",
+        "jokes",
+        "observed",
+        "observes",
+        "remarked",
+        "remarks",
+        "stressed",
+        "stresses",
+        "emphasized",
+        "emphasizes",
+        "urged",
+        "urges",
+        "claimed",
+        "claims",
+        "acknowledged",
+        "acknowledges",
+        "admitted",
+        "admits",
+        "predicted",
+        "predicts",
+        "promised",
+        "promises",
+        "complained",
+        "complains",
+        "announced",
+        "announces",
+        "answered",
+        "answers",
+        "boasted",
+        "boasts",
+        "cautioned",
+        "cautions",
+        "contended",
+        "contends",
+        "maintained",
+        "maintains",
+        "lamented",
+        "laments",
+        "mused",
+        "muses",
+        "wondered",
+        "wonders",
+        "confirmed",
+        "confirms",
+        "demanded",
+        "demands",
+        "proclaimed",
+        "proclaims",
+        "exclaimed",
+        "exclaims",
+        "reiterated",
+        "reiterates",
+        "asserted",
+        "asserts",
+        "told",
+        "tells",
+        "posted",
+        "posts",
+    ]
 )
 
-PRONOUNS = frozenset("he she they it we i you".split())
+PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 _PERSON_PRONOUNS = frozenset(("he", "she"))
 
 # Words that end a backward noun-phrase scan: clause openers, prepositions, verbs.
 _STOP_WORDS = frozenset(
-    """that which who whom whose when where while as because if but or so than after
-    before since although though whether to in on at by with from into about over under
-    between through during against without within upon is was were are be been being
-    this these those there here what how why not no nor yet also said says and
-    then had has have would will could should might may must can did does do
-    has statement interview""".split()
+    [
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "while",
+        "as",
+        "because",
+        "if",
+        "but",
+        "or",
+        "so",
+        "than",
+        "after",
+        "before",
+        "since",
+        "although",
+        "though",
+        "whether",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "about",
+        "over",
+        "under",
+        "between",
+        "through",
+        "during",
+        "against",
+        "without",
+        "within",
+        "upon",
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "been",
+        "being",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "what",
+        "how",
+        "why",
+        "not",
+        "no",
+        "nor",
+        "yet",
+        "also",
+        "said",
+        "says",
+        "and",
+        "then",
+        "had",
+        "has",
+        "have",
+        "would",
+        "will",
+        "could",
+        "should",
+        "might",
+        "may",
+        "must",
+        "can",
+        "did",
+        "does",
+        "do",
+        "has",
+        "statement",
+        "interview",
+    ]
 )
 _DETERMINERS = frozenset(("the", "a", "an"))
 _TIME_WORDS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
-    tomorrow recently later earlier previously last this next morning evening night
-    afternoon week month year""".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "tonight",
+        "tomorrow",
+        "recently",
+        "later",
+        "earlier",
+        "previously",
+        "last",
+        "this",
+        "next",
+        "morning",
+        "evening",
+        "night",
+        "afternoon",
+        "week",
+        "month",
+        "year",
+    ]
 )
 _ORG_WORDS = frozenset(
-    """department ministry office agency committee party campaign council house
-    administration government university inc corp corporation association commission
-    bureau service services force forces army navy court senate congress times post news
-    network institute foundation center centre group company organization organisation
-    union republic states nations team staff spokesman spokeswoman spokesperson
-    officials authorities police pentagon white embassy board fund bank
-    coalition caucus club league society project journal press reuters
-    committee's campaign's""".split()
+    [
+        "department",
+        "ministry",
+        "office",
+        "agency",
+        "committee",
+        "party",
+        "campaign",
+        "council",
+        "house",
+        "administration",
+        "government",
+        "university",
+        "inc",
+        "corp",
+        "corporation",
+        "association",
+        "commission",
+        "bureau",
+        "service",
+        "services",
+        "force",
+        "forces",
+        "army",
+        "navy",
+        "court",
+        "senate",
+        "congress",
+        "times",
+        "post",
+        "news",
+        "network",
+        "institute",
+        "foundation",
+        "center",
+        "centre",
+        "group",
+        "company",
+        "organization",
+        "organisation",
+        "union",
+        "republic",
+        "states",
+        "nations",
+        "team",
+        "staff",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "officials",
+        "authorities",
+        "police",
+        "pentagon",
+        "white",
+        "embassy",
+        "board",
+        "fund",
+        "bank",
+        "coalition",
+        "caucus",
+        "club",
+        "league",
+        "society",
+        "project",
+        "journal",
+        "press",
+        "reuters",
+        "committee's",
+        "campaign's",
+    ]
 )
 _TITLES = frozenset(
-    """mr mr. mrs mrs. ms ms. dr dr. sen sen. rep rep. gov gov. gen gen. president
-    secretary senator representative governor judge justice mayor minister
-    chairman chairwoman ambassador pastor rev rev. prof prof. lt. col. sgt. capt.""".split()
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "sen",
+        "sen.",
+        "rep",
+        "rep.",
+        "gov",
+        "gov.",
+        "gen",
+        "gen.",
+        "president",
+        "secretary",
+        "senator",
+        "representative",
+        "governor",
+        "judge",
+        "justice",
+        "mayor",
+        "minister",
+        "chairman",
+        "chairwoman",
+        "ambassador",
+        "pastor",
+        "rev",
+        "rev.",
+        "prof",
+        "prof.",
+        "lt.",
+        "col.",
+        "sgt.",
+        "capt.",
+    ]
 )
 
 _TOKEN_RE = re.compile(r"[\w’'.&-]+")
@@ -175,7 +633,7 @@ def _tokens_back(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     toks: list[tuple[int, int]] = []
     seg = text[lo:hi]
     # Only the tail after the last hard delimiter is a candidate NP.
-    cut = max(seg.rfind(c) for c in ",;:()“”\"‘!?—–\n")
+    cut = max(seg.rfind(c) for c in ',;:()“”"‘!?—–\n')
     base = lo + cut + 1 if cut >= 0 else lo
     for m in _TOKEN_RE.finditer(text, base, hi):
         toks.append((m.start(), m.end()))
@@ -224,7 +682,13 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
         low = _strip_token(word)
         if low in _DETERMINERS:
             break  # determiner opens the NP; it is not part of the mention
-        if low in _STOP_WORDS and not (low in ("and", "for", "at") and chosen and _is_cap(text[chosen[-1][0] : chosen[-1][1]]) and i + 1 < len(toks) and _is_cap(text[toks[i + 1][0] : toks[i + 1][1]])):
+        if low in _STOP_WORDS and not (
+            low in ("and", "for", "at")
+            and chosen
+            and _is_cap(text[chosen[-1][0] : chosen[-1][1]])
+            and i + 1 < len(toks)
+            and _is_cap(text[toks[i + 1][0] : toks[i + 1][1]])
+        ):
             break
         if low in PRONOUNS:
             if not chosen:
@@ -341,9 +805,23 @@ def resolve_pronoun(pronoun: str, history: Sequence[tuple[str, bool]]) -> str:
     return history[-1][0]
 
 
-def find_cues(text: str, lo: int, hi: int) -> list[re.Match[str]]:
-    """All cue matches in text[lo:hi], left to right."""
-    return list(CUE_RE.finditer(text, lo, hi))
+def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
+    """All cue occurrences in text[lo:hi], left to right.
+
+    A linear token scan with set lookups (a large regex alternation was the hot spot).
+    """
+    out: list[CueHit] = []
+    for m in _CUE_WORD_RE.finditer(text, lo, hi):
+        low = m.group().lower()
+        seconds = _MULTI_CUES.get(low)
+        if seconds is not None:
+            n = _NEXT_WORD_RE.match(text, m.end(), hi)
+            if n is not None and n.group(1).lower() in seconds:
+                out.append(CueHit(m.start(), n.end(), text[m.start() : n.end()]))
+                continue
+        if low in _SINGLE_CUES:
+            out.append(CueHit(m.start(), m.end(), m.group()))
+    return out
 
 
 def normalize_ws(s: str) -> str:
@@ -380,7 +858,7 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
     return None
 
 
-def _subject_first_after(text: str, start: int, cues: list[re.Match[str]]) -> Attribution | None:
+def _subject_first_after(text: str, start: int, cues: list[CueHit]) -> Attribution | None:
     """`,” X said`: the first cue whose subject NP starts right at `start`."""
     for cue in cues[:4]:
         np = np_before(text, start, cue.start())
@@ -395,14 +873,84 @@ def _subject_first_after(text: str, start: int, cues: list[re.Match[str]]) -> At
 
 
 _LEADING_ADVERBIAL = frozenset(
-    """in on at after before during since when while as although though if because
-    despite based asked speaking later earlier meanwhile still but and so yet also
-    however instead then now last this next for with without under over from by
-    following amid among according yesterday today""".split()
+    [
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "during",
+        "since",
+        "when",
+        "while",
+        "as",
+        "although",
+        "though",
+        "if",
+        "because",
+        "despite",
+        "based",
+        "asked",
+        "speaking",
+        "later",
+        "earlier",
+        "meanwhile",
+        "still",
+        "but",
+        "and",
+        "so",
+        "yet",
+        "also",
+        "however",
+        "instead",
+        "then",
+        "now",
+        "last",
+        "this",
+        "next",
+        "for",
+        "with",
+        "without",
+        "under",
+        "over",
+        "from",
+        "by",
+        "following",
+        "amid",
+        "among",
+        "according",
+        "yesterday",
+        "today",
+    ]
 )
 _VERBISH = frozenset(
-    """is was were are has had have will would can could should may might must did
-    does do also just then still already never not""".split()
+    [
+        "is",
+        "was",
+        "were",
+        "are",
+        "has",
+        "had",
+        "have",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "did",
+        "does",
+        "do",
+        "also",
+        "just",
+        "then",
+        "still",
+        "already",
+        "never",
+        "not",
+    ]
 )
 _REL_PRONOUNS = frozenset(("who", "which", "that"))
 
@@ -446,7 +994,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             continue
         if low in _STOP_WORDS or low in _VERBISH or low in _REL_PRONOUNS:
             break
-        if not _is_cap(word) and (CUE_RE.fullmatch(word) or low.endswith("ed")):
+        if not _is_cap(word) and (is_cue_word(word) or low.endswith("ed")):
             break
         if not _is_cap(word) and chosen and _is_cap(text[chosen[-1][0] : chosen[-1][1]]):
             break  # a lowercase word after a name is the verb ("Trump mocked")
@@ -463,7 +1011,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     return s, e
 
 
-def _att(text: str, span: tuple[int, int], cue: re.Match[str] | None, kind: str) -> Attribution:
+def _att(text: str, span: tuple[int, int], cue: CueHit | None, kind: str) -> Attribution:
     s, e = span
     if cue is None:
         return Attribution(text[s:e], s, e, None, None, None, kind)

@@ -155,6 +155,68 @@ def schema_command() -> None:
     typer.echo(schema_text(), nl=False)
 
 
+@app.command("stats")
+def stats_command(
+    path: Annotated[Path, typer.Argument(help="A published folder.")] = Path("processed"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as JSON instead of tables.")
+    ] = False,
+) -> None:
+    """Print the figures of a published corpus, recounted from its Parquet files and ledger.
+
+    Records per split and source, quotations per article, top speakers, body lengths,
+    rejects and duplicates by reason: the figures of the datasheet, from the data itself.
+    """
+    import json
+
+    from newscorpus.stats import figures_tables, published_figures
+
+    try:
+        figures = published_figures(path)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for table in figures_tables(figures):
+        out.print(table)
+
+
+@app.command("show")
+def show_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix).")],
+    path: Annotated[Path, typer.Argument(help="A published folder.")] = Path("processed"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the record as JSON instead of the article.")
+    ] = False,
+) -> None:
+    """Print one article as a reader sees it, each quotation marked and attributed.
+
+    Quotations are wrapped in ⟦ ⟧ and numbered; the line under each paragraph names each
+    quotation's speaker (colours on a terminal only).
+    """
+    import json
+
+    from rich.text import Text
+
+    from newscorpus.show import find_record, render
+
+    try:
+        record = find_record(path, record_id)
+    except (FileNotFoundError, LookupError) as exc:
+        console.print(Text.assemble(("error: ", "red"), str(exc)))
+        raise typer.Exit(2) from None
+    if record is None:
+        console.print(Text.assemble(("error: ", "red"), f"no article {record_id!r} in {path}"))
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    # Wrapped to the width of a terminal; unwrapped (one line per paragraph) in a pipe.
+    out.print(render(record), highlight=False, soft_wrap=not out.is_terminal)
+
+
 def main() -> None:
     """Run the CLI (console script entry point)."""
     app()

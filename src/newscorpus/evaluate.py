@@ -65,7 +65,30 @@ from pathlib import Path
 from newscorpus.quotes import Quote, extract_quotes, looks_like_term
 
 PRONOUNS = frozenset(
-    "he she they it we i you him her them us me his hers their theirs its our one who which that".split()
+    [
+        "he",
+        "she",
+        "they",
+        "it",
+        "we",
+        "i",
+        "you",
+        "him",
+        "her",
+        "them",
+        "us",
+        "me",
+        "his",
+        "hers",
+        "their",
+        "theirs",
+        "its",
+        "our",
+        "one",
+        "who",
+        "which",
+        "that",
+    ]
 )
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
@@ -145,7 +168,7 @@ def gold_segments(text: str) -> list[tuple[int, int]]:
                 continue
             ch = text[i]
             width = 1
-            if text.startswith("\'\'", i):
+            if text.startswith("''", i):
                 ch, width = '"', 2  # NYT-style '' double mark
             prev = text[i - 1] if i > 0 else " "
             nxt = text[i + width] if i + width < len(text) else " "
@@ -156,7 +179,7 @@ def gold_segments(text: str) -> list[tuple[int, int]]:
                     open_ch, open_pos = ch, i
             else:
                 closes = (
-                    (open_ch in "“„" and ch in "”\"")
+                    (open_ch in "“„" and ch in '”"')
                     or (open_ch == "«" and ch == "»")
                     or (open_ch == '"' and ch in '"”')
                 )
@@ -357,8 +380,12 @@ class Tally:
             "precision": round(p, 4),
             "recall": round(r, 4),
             "f1": round(f, 4),
-            "speaker_acc_name": round(self.name_ok / self.name_total, 4) if self.name_total else 0.0,
-            "speaker_acc_pronoun": round(self.pron_ok / self.pron_total, 4) if self.pron_total else 0.0,
+            "speaker_acc_name": round(self.name_ok / self.name_total, 4)
+            if self.name_total
+            else 0.0,
+            "speaker_acc_pronoun": round(self.pron_ok / self.pron_total, 4)
+            if self.pron_total
+            else 0.0,
             "tp": self.tp,
             "n_pred": self.n_pred,
             "n_gold": self.n_gold,
@@ -424,13 +451,27 @@ def evaluate(data_dir: Path, docs: Iterable[Document] | None = None) -> dict[str
 
 def format_table(report: dict[str, object]) -> str:
     """Render the report as a plain-text table."""
-    rows = ["precision", "recall", "f1", "speaker_acc_name", "speaker_acc_pronoun",
-            "tp", "n_pred", "n_gold", "name_ok", "name_total", "pronoun_ok", "pronoun_total"]
+    rows = [
+        "precision",
+        "recall",
+        "f1",
+        "speaker_acc_name",
+        "speaker_acc_pronoun",
+        "tp",
+        "n_pred",
+        "n_gold",
+        "name_ok",
+        "name_total",
+        "pronoun_ok",
+        "pronoun_total",
+    ]
     lit = report["literal"]
     sp = report["speech"]
     assert isinstance(lit, dict) and isinstance(sp, dict)
-    lines = [f"PolNeAR train: {report['documents']} documents, extraction {report['seconds']} s",
-             f"{'metric':<22}{'literal gold':>14}{'speech gold':>14}"]
+    lines = [
+        f"PolNeAR train: {report['documents']} documents, extraction {report['seconds']} s",
+        f"{'metric':<22}{'literal gold':>14}{'speech gold':>14}",
+    ]
     for r in rows:
         lines.append(f"{r:<22}{lit[r]!s:>14}{sp[r]!s:>14}")
     return "\n".join(lines)

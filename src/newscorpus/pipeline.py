@@ -117,5 +117,5 @@ _PROBLEM_MESSAGES = {
     "symlink_outside_raw": "symbolic link pointing outside raw/ (refused)",
     "broken_symlink": "symbolic link to nothing",
     "not_a_regular_file": "not a regular file",
-    "unreadable": "cannot stat the file",
+    "unreadable": "cannot stat or list it (permissions, I/O error, symlink loop)",
 }

@@ -39,13 +39,13 @@ from dataclasses import dataclass
 from newscorpus.attribution import (
     Attribution,
     antecedent,
-    subject_np,
     attribution_after,
     attribution_before,
     attribution_colon,
     is_person_name,
     is_pronoun,
     resolve_pronoun,
+    subject_np,
 )
 
 
@@ -83,9 +83,71 @@ _WORD_RE = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 # or an opening mark. Abbreviations are filtered in `_sentence_start`.
 _SENT_END_RE = re.compile(r"[.!?][”’\"')\]]*\s+(?=[“‘\"'(\[]?[A-Z0-9])")
 _ABBREV = frozenset(
-    """mr mrs ms dr sen rep gov gen lt col sgt capt adm prof st jr sr inc corp co ltd no
-    jan feb mar apr aug sept sep oct nov dec ft mt vs etc pres rev hon mass calif fla
-    ariz conn ill wash va pa tenn ky ga la mich minn wis md mo nev okla ore del ala miss""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "adm",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "no",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "aug",
+        "sept",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "ft",
+        "mt",
+        "vs",
+        "etc",
+        "pres",
+        "rev",
+        "hon",
+        "mass",
+        "calif",
+        "fla",
+        "ariz",
+        "conn",
+        "ill",
+        "wash",
+        "va",
+        "pa",
+        "tenn",
+        "ky",
+        "ga",
+        "la",
+        "mich",
+        "minn",
+        "wis",
+        "md",
+        "mo",
+        "nev",
+        "okla",
+        "ore",
+        "del",
+        "ala",
+        "miss",
+    ]
 )
 
 
@@ -110,7 +172,7 @@ def _classify(text: str, i: int, ch: str, single_open: bool, double_open: bool) 
     j = i + len(ch)
     nxt = text[j] if j < len(text) else " "
     if ch == "''":
-        ch = '"' 
+        ch = '"'
     pw, nw = _is_word(prev), _is_word(nxt)
     if ch in _D_OPEN:
         return "open"
@@ -227,7 +289,9 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 def _starts_with_opener(text: str, lo: int, hi: int) -> bool:
     m = _BLANK_RE.match(text, lo, hi)
     j = m.end() if m else lo
-    return j < hi and (text[j] in _D_OPEN or (text[j] == '"' and j + 1 < hi and not text[j + 1].isspace()))
+    return j < hi and (
+        text[j] in _D_OPEN or (text[j] == '"' and j + 1 < hi and not text[j + 1].isspace())
+    )
 
 
 def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
@@ -289,10 +353,17 @@ def find_quote_spans(text: str) -> list[_Span]:
                 # quotation before opening anything else
                 cont_pairs, _ = _scan_block(text, unclosed, nxt[1], tags)
                 if cont_pairs and cont_pairs[0][0] == unclosed and cont_pairs[0][1] >= nxt[0]:
-                    emit(unclosed + _mlen(text, unclosed), cont_pairs[0][1], unclosed, cont_pairs[0][1])
+                    emit(
+                        unclosed + _mlen(text, unclosed),
+                        cont_pairs[0][1],
+                        unclosed,
+                        cont_pairs[0][1],
+                    )
                     lines[k + 1] = (cont_pairs[0][1] + _mlen(text, cont_pairs[0][1]), nxt[1])
                     break
-            scan_from = unclosed + _mlen(text, unclosed)  # stray mark: ignore it and rescan the rest
+            scan_from = unclosed + _mlen(
+                text, unclosed
+            )  # stray mark: ignore it and rescan the rest
         if not continued:
             carry = None
         k += 1
@@ -419,7 +490,9 @@ def _previous_sentence_attribution(
             # "The president was blunt:" — the subject introduces the quotation
             subj = subject_np(text, s_lo, prev_end - 1)
             if subj is not None:
-                prev = Attribution(text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject")
+                prev = Attribution(
+                    text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject"
+                )
         if prev is not None and prev.mention is not None:
             return prev
     return None
@@ -452,13 +525,22 @@ def extract_quotes(text: str) -> list[Quote]:
             low = mention.casefold()
             if low in ("who", "which"):
                 plo = _paragraph_of(text, att.mention_start)[0]
-                speaker = antecedent(text, _sentence_start(text, plo, att.mention_start), att.mention_start) or mention
+                speaker = (
+                    antecedent(
+                        text, _sentence_start(text, plo, att.mention_start), att.mention_start
+                    )
+                    or mention
+                )
             elif is_pronoun(mention):
                 speaker = resolve_pronoun(mention, history)
             else:
                 speaker = mention
             if speaker is not mention or not is_pronoun(mention):
-                if speaker and not is_pronoun(speaker) and (not history or history[-1][0] != speaker):
+                if (
+                    speaker
+                    and not is_pronoun(speaker)
+                    and (not history or history[-1][0] != speaker)
+                ):
                     history.append((speaker, is_person_name(speaker)))
         resolved[key] = speaker
         return speaker
@@ -492,7 +574,9 @@ def extract_quotes(text: str) -> list[Quote]:
             if text[sent_lo : sp.open_pos].strip():
                 subj = subject_np(text, sent_lo, sp.open_pos)
                 if subj is not None:
-                    att = Attribution(text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject")
+                    att = Attribution(
+                        text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject"
+                    )
         if att is None:
             att = _previous_sentence_attribution(text, plo, sp.open_pos, lo)
         if not own and looks_like_term(text[sp.start : sp.end]):

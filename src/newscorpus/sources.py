@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -110,25 +111,43 @@ def _is_inside(path: Path, root: Path) -> bool:
     return True
 
 
-def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
-    """Yield every file under `raw_dir` except the registry itself, sorted by relpath.
+def display_relpath(path: Path, raw_dir: Path) -> str:
+    """Return a path relative to raw/ with '/' separators, always valid UTF-8.
 
-    Symlinks are followed only when they resolve to a regular file inside `raw_dir`;
-    others are yielded with `problem="symlink_outside_raw"` (or `"broken_symlink"`) so
-    that the ledger accounts for them. Directory symlinks are not descended into.
+    File names that are not UTF-8 (possible on Linux) keep their bytes visible as
+    backslash escapes instead of crashing JSON or hashing.
+    """
+    relative = os.fsencode(path.relative_to(raw_dir).as_posix())
+    return relative.decode("utf-8", errors="backslashreplace")
+
+
+def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
+    """Yield every file under `raw_dir` except its metadata files, sorted by relpath.
+
+    Nothing is skipped silently: symlinks are followed only when they resolve to a
+    regular file inside `raw_dir`, and other entries (links pointing outside, broken
+    links, FIFOs, devices, folders that cannot be listed) are yielded with a `problem`
+    reason code so that the ledger accounts for them. Directory links are not descended.
     """
     root = raw_dir.resolve()
     found: list[RawFile] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+
+    def unlistable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else raw_dir
+        found.append(
+            RawFile(str(where), display_relpath(where, raw_dir) + "/", 0, None, "unreadable")
+        )
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlistable, followlinks=False):
         dirnames.sort()
         here = Path(dirpath)
         # Symlinked directories are reported as entries instead of walked.
         entries = list(filenames) + [d for d in dirnames if (here / d).is_symlink()]
         for name in entries:
             path = here / name
-            relpath = path.relative_to(raw_dir).as_posix()
             if here == raw_dir and name in RAW_METADATA_FILES:
                 continue
+            relpath = display_relpath(path, raw_dir)
             top = relpath.split("/", 1)[0] if "/" in relpath else None
             source = registry.get(top) if top is not None else None
             found.append(_describe(path, relpath, source, root))
@@ -139,18 +158,19 @@ def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
 def _describe(path: Path, relpath: str, source: Source | None, root: Path) -> RawFile:
     problem: str | None = None
     size = 0
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.exists():
-            problem = "broken_symlink"
-        elif not _is_inside(target, root):
-            problem = "symlink_outside_raw"
-        elif not target.is_file():
-            problem = "not_a_regular_file"
     try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.exists():
+                problem = "broken_symlink"
+            elif not _is_inside(target, root):
+                problem = "symlink_outside_raw"
         if problem is None:
-            stat = path.stat()
-            size = stat.st_size
-    except OSError:
+            info = path.stat()
+            size = info.st_size
+            # FIFOs and devices would block or stream forever when read.
+            if not stat.S_ISREG(info.st_mode):
+                problem = "not_a_regular_file"
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on Python 3.11
         problem = "unreadable"
     return RawFile(path=str(path), relpath=relpath, size=size, source=source, problem=problem)

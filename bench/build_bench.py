@@ -1,0 +1,263 @@
+"""Benchmark of the build at scale (issue 5): not a test, a measured table.
+
+    python bench/build_bench.py --n 100000            # the 100k figures
+    python bench/build_bench.py --n 100000 --scale    # ... and the same at 3x (memory flatness)
+
+Generates a corpus in the Donga scrape format from real article text (the BBC News
+articles in ../shared/data/bbc_news), paragraphs mixed so that no two articles are
+duplicates, about 4 KB a file. Then measures, in one run: the I/O floor (read every raw
+file, write its text to one Parquet file, one process); `newscorpus build` with a fresh
+cache (wall time, articles/s, ratio to the floor, peak RSS of the whole process tree);
+a no-op rebuild; a rebuild after modifying 1 % of the files; `newscorpus validate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BBC = REPO.parent / "shared" / "data" / "bbc_news"
+TARGET_BYTES = 4_000
+REGISTRY = """\
+[sources.donga]
+name = "Donga"
+language = "en"
+profile = "donga_wordpress_v1"
+licence = "Benchmark corpus generated from BBC News articles; not for publication."
+"""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One BBC article: its headline and paragraphs."""
+
+    headline: str
+    paragraphs: tuple[str, ...]
+
+
+def load_bbc(root: Path) -> list[Source]:
+    """Read every BBC article (`<category>/<nnn>.txt`: title line, blank, paragraphs)."""
+    articles = []
+    for path in sorted(root.glob("*/*.txt")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+        if len(blocks) >= 3:
+            articles.append(Source(blocks[0].splitlines()[0], tuple(blocks[1:])))
+    return articles
+
+
+def generate(raw: Path, count: int, articles: Sequence[Source], seed: int = 5) -> None:
+    """Write `count` distinct Donga-format pages of mixed BBC paragraphs into raw/donga/."""
+    from newscorpus.synthetic import render_donga_page, synthetic_file_name
+
+    folder = raw / "donga"
+    folder.mkdir(parents=True, exist_ok=True)
+    (raw / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    pool = [p for a in articles for p in a.paragraphs]
+    rng = random.Random(seed)
+    seen: set[tuple[int, ...]] = set()
+    for index in range(count):
+        base = articles[index % len(articles)]
+        while True:
+            picks: list[int] = []
+            size = len(base.headline)
+            while size < TARGET_BYTES - 600:
+                pick = rng.randrange(len(pool))
+                picks.append(pick)
+                size += len(pool[pick]) + 2
+            if tuple(picks) not in seen:
+                seen.add(tuple(picks))
+                break
+        paragraphs = [pool[p] for p in picks]
+        page = render_donga_page(base.headline, [f"Report {index}"], paragraphs)
+        (folder / synthetic_file_name(index, page)).write_text(page, encoding="utf-8")
+
+
+def touch_fraction(raw: Path, fraction: float, seed: int = 7) -> int:
+    """Modify the content of `fraction` of the raw files (one word appended); return how many."""
+    files = sorted((raw / "donga").iterdir())
+    chosen = random.Random(seed).sample(files, max(1, int(len(files) * fraction)))
+    for path in chosen:
+        text = path.read_text(encoding="utf-8")
+        marker = "\n\nSource: Donga"
+        path.write_text(text.replace(marker, " Updated." + marker, 1), encoding="utf-8")
+    return len(chosen)
+
+
+def io_floor(raw: Path, out: Path) -> float:
+    """Read every raw file and write its text to one Parquet file (one process); seconds."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    names, texts = [], []
+    for dirpath, _dirs, files in os.walk(raw):
+        for name in sorted(files):
+            path = Path(dirpath) / name
+            names.append(str(path.relative_to(raw)))
+            texts.append(path.read_bytes().decode("utf-8"))
+    table = pa.table({"path": names, "text": texts})
+    pq.write_table(table, out, compression="zstd")
+    return time.perf_counter() - start
+
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak summed RSS of its process tree in bytes).
+
+    RUSAGE_CHILDREN's maxrss is the largest single process, not what workers use
+    together, so the tree is polled with psutil and concurrent RSS summed.
+    """
+    import psutil
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not done.is_set():
+            total = 0
+            try:
+                members = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for member in members:
+                try:
+                    total += member.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            peak = max(peak, total)
+            time.sleep(0.05)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - start
+    done.set()
+    poller.join()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} exited {code}")
+    return elapsed, peak
+
+
+def newscorpus_command(*args: str) -> list[str]:
+    """The CLI run as a module of the current interpreter (same venv)."""
+    return [sys.executable, "-m", "newscorpus", *args]
+
+
+def measure(
+    n: int, work: Path, articles: Sequence[Source], workers: int | None
+) -> dict[str, float]:
+    """Generate a corpus of `n` files and take every measurement; return the figures."""
+    raw, out = work / "raw", work / "processed"
+    started = time.perf_counter()
+    generate(raw, n, articles)
+    print(f"[n={n}] generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    subprocess.run(["sync"], check=False)
+    floor = io_floor(raw, work / "floor.parquet")
+    extra = ["--workers", str(workers)] if workers else []
+    build = newscorpus_command(
+        "build", "--raw", str(raw), "--out", str(out), "--no-datasheet", *extra
+    )
+    full, rss = run_measured(build, work)
+    noop, noop_rss = run_measured(build, work)
+    touched = touch_fraction(raw, 0.01)
+    changed, changed_rss = run_measured(build, work)
+    validate_start = time.perf_counter()
+    subprocess.run(newscorpus_command("validate", str(out)), check=True, stdout=subprocess.DEVNULL)
+    validate = time.perf_counter() - validate_start
+    print(f"[n={n}] touched {touched} files", file=sys.stderr)
+    return {
+        "n": n,
+        "floor": floor,
+        "full": full,
+        "rss": rss,
+        "noop": noop,
+        "noop_rss": noop_rss,
+        "changed": changed,
+        "changed_rss": changed_rss,
+        "validate": validate,
+        "records": _records(out),
+    }
+
+
+def _records(out: Path) -> int:
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return sum(int(s["num_examples"]) for s in manifest["splits"].values())
+
+
+def table(rows: Sequence[dict[str, float]]) -> str:
+    """Render the figures as a Markdown table."""
+    mb: Callable[[float], str] = lambda b: f"{b / 1e6:,.0f} MB"  # noqa: E731
+    lines = [
+        "| files | I/O floor | full build | articles/s | × floor | peak RSS (tree) "
+        "| no-op rebuild | 1 % changed | validate (records/s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {int(r['n']):,} | {r['floor']:.1f} s | {r['full']:.1f} s "
+            f"| {r['n'] / r['full']:,.0f} | {r['full'] / r['floor']:.1f} | {mb(r['rss'])} "
+            f"| {r['noop']:.1f} s ({100 * r['noop'] / r['full']:.0f} %) "
+            f"| {r['changed']:.1f} s ({100 * r['changed'] / r['full']:.0f} %) "
+            f"| {r['records'] / r['validate']:,.0f} ({r['validate']:.1f} s) |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the table (Markdown) on stdout."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=100_000, help="raw files to generate")
+    parser.add_argument("--scale", action="store_true", help="also run at 3 × n")
+    parser.add_argument("--workers", type=int, default=None, help="build workers")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args(argv)
+    if not BBC.is_dir():
+        print(f"skipped: the BBC articles are not at {BBC} (needed to generate the corpus)")
+        return 0
+    articles = load_bbc(BBC)
+    sizes = [args.n, 3 * args.n] if args.scale else [args.n]
+    work_root = Path(tempfile.mkdtemp(prefix="newscorpus-bench-", dir=args.work))
+    rows = []
+    try:
+        for n in sizes:
+            work = work_root / f"n{n}"
+            work.mkdir()
+            rows.append(measure(n, work, articles, args.workers))
+            if not args.keep:
+                shutil.rmtree(work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work_root, ignore_errors=True)
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"cores: {cores}, python {sys.version.split()[0]}, "
+        f"corpus sha of settings: {hashlib.sha256(REGISTRY.encode()).hexdigest()[:8]}"
+    )
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The CLI through typer's runner: help texts, build summary, schema, module entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from corpus_factory import make_raw
+from typer.testing import CliRunner
+
+from newscorpus.cli import app
+from newscorpus.schema import load_schema
+
+runner = CliRunner()
+
+
+def test_top_level_help_lists_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("build", "validate", "schema"):
+        assert command in result.output
+
+
+def test_build_prints_a_summary_and_publishes(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["build", "--raw", str(raw), "--out", str(out), "--workers", "1", "--no-datasheet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "records" in result.output and "rejected" in result.output
+    assert (out / "manifest.json").is_file()
+    assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
+
+
+def test_build_refreshes_the_datasheet_section(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    sheet = tmp_path / "DATASHEET.md"
+    sheet.write_text("# Hand-written\n\nAnswers.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", "--raw", str(raw), "--out", str(out), "--datasheet", str(sheet)]
+    assert runner.invoke(app, args).exit_code == 0
+    text = sheet.read_text(encoding="utf-8")
+    assert text.startswith("# Hand-written\n\nAnswers.")
+    assert "Figures from the current build" in text
+    assert text == (out / "DATASHEET.md").read_text(encoding="utf-8")
+
+
+def test_build_reports_a_missing_registry_clearly(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    result = runner.invoke(
+        app, ["build", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert "sources.toml" in result.output
+
+
+def test_schema_command_prints_the_schema() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == load_schema()
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newscorpus", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "build" in result.stdout
