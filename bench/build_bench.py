@@ -14,7 +14,7 @@ a no-op rebuild; a rebuild after modifying 1 % of the files; `newscorpus validat
 from __future__ import annotations
 
 import argparse
-import hashlib
+import contextlib
 import os
 import random
 import shutil
@@ -122,7 +122,7 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
     import psutil
 
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=snapshot_env())
     peak = 0
     done = threading.Event()
 
@@ -139,10 +139,8 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
             except psutil.NoSuchProcess:
                 break
             for member in members:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     total += member.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
             peak = max(peak, total)
             time.sleep(0.05)
 
@@ -157,9 +155,32 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, peak
 
 
+def snapshot_sources(work: Path) -> Path:
+    """Copy the package and its schema: builds run this frozen copy, not the live tree.
+
+    The cache keys include the text of the package's modules, so an edit to the tree
+    while the benchmark runs would (rightly) turn the rebuilds into full builds.
+    """
+    target = work / "snapshot"
+    for name in ("src", "schema"):
+        shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return target / "src"
+
+
+SNAPSHOT: Path | None = None
+
+
 def newscorpus_command(*args: str) -> list[str]:
-    """The CLI run as a module of the current interpreter (same venv)."""
+    """The CLI run as a module of the current interpreter (same venv), from the snapshot."""
     return [sys.executable, "-m", "newscorpus", *args]
+
+
+def snapshot_env() -> dict[str, str]:
+    """The environment of the measured commands: the snapshot first on the path."""
+    env = dict(os.environ)
+    if SNAPSHOT is not None:
+        env["PYTHONPATH"] = str(SNAPSHOT)
+    return env
 
 
 def measure(
@@ -181,7 +202,12 @@ def measure(
     touched = touch_fraction(raw, 0.01)
     changed, changed_rss = run_measured(build, work)
     validate_start = time.perf_counter()
-    subprocess.run(newscorpus_command("validate", str(out)), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        newscorpus_command("validate", str(out)),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=snapshot_env(),
+    )
     validate = time.perf_counter() - validate_start
     print(f"[n={n}] touched {touched} files", file=sys.stderr)
     return {
@@ -237,24 +263,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: the BBC articles are not at {BBC} (needed to generate the corpus)")
         return 0
     articles = load_bbc(BBC)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     sizes = [args.n, 3 * args.n] if args.scale else [args.n]
     work_root = Path(tempfile.mkdtemp(prefix="newscorpus-bench-", dir=args.work))
+    global SNAPSHOT
+    SNAPSHOT = snapshot_sources(work_root)
     rows = []
     try:
         for n in sizes:
             work = work_root / f"n{n}"
             work.mkdir()
             rows.append(measure(n, work, articles, args.workers))
+            print(table(rows[-1:]), file=sys.stderr)
             if not args.keep:
                 shutil.rmtree(work)
     finally:
         if not args.keep:
             shutil.rmtree(work_root, ignore_errors=True)
     cores = len(os.sched_getaffinity(0))
-    print(
-        f"cores: {cores}, python {sys.version.split()[0]}, "
-        f"corpus sha of settings: {hashlib.sha256(REGISTRY.encode()).hexdigest()[:8]}"
-    )
+    print(f"cores: {cores}, python {sys.version.split()[0]}, load average before: {load}")
     print(table(rows))
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -10,10 +11,64 @@ from newscorpus.synthetic import render_donga_page, synthetic_file_name
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "raw" / "donga" / "000_50823aa4b1df31b8.txt"
 
-_WORDS = (
-    "defense ministry talks policy navy summit trade council minister budget election "
-    "court ruling market export agency report province harbour bridge network"
-).split()
+_WORDS = [
+    "defense",
+    "ministry",
+    "talks",
+    "policy",
+    "navy",
+    "summit",
+    "trade",
+    "council",
+    "minister",
+    "budget",
+    "election",
+    "court",
+    "ruling",
+    "market",
+    "export",
+    "agency",
+    "report",
+    "province",
+    "harbour",
+    "bridge",
+    "network",
+    "village",
+    "farmers",
+    "weather",
+    "storm",
+    "river",
+    "energy",
+    "prices",
+    "school",
+    "teachers",
+    "union",
+    "hospital",
+    "doctors",
+    "police",
+    "city",
+    "mayor",
+    "festival",
+    "museum",
+    "artist",
+    "train",
+    "station",
+    "airport",
+    "pilots",
+    "factory",
+    "workers",
+    "wages",
+    "bank",
+    "rates",
+    "housing",
+    "tenants",
+    "rent",
+    "science",
+    "satellite",
+    "launch",
+    "ocean",
+    "fishing",
+]
 
 
 def make_raw(root: Path, with_seed: bool = True) -> Path:
@@ -26,18 +81,27 @@ def make_raw(root: Path, with_seed: bool = True) -> Path:
     return raw
 
 
+def _sentence(rng: random.Random, length: int) -> str:
+    words = [rng.choice(_WORDS) for _ in range(length)]
+    return " ".join(words).capitalize() + "."
+
+
 def synthetic_article(index: int) -> str:
-    """Return a distinct article page in the seed's format, quotes included."""
-    words = [_WORDS[(index * 7 + k * 3) % len(_WORDS)] for k in range(12)]
+    """Return a distinct article page in the seed's format, quotes included.
+
+    Word choice is drawn from a PRNG seeded by `index`, so pages are reproducible and far
+    from each other (no near-duplicates), like real articles.
+    """
+    rng = random.Random(index)
     paragraphs = [
-        f"Article {index} reports that the {words[0]} and the {words[1]} met on day {index % 28}.",
-        f"“We will keep talking about the {words[2]},” the Ministry of {words[3].title()} said.",
-        f"Officials said the {words[4]} {words[5]} would continue next {words[6]}.",
-        f"The {words[7]} {words[8]} added, “Our position on the {words[9]} is unchanged.”",
+        f"Article {index}: " + " ".join(_sentence(rng, 12) for _ in range(3)),
+        f"“{_sentence(rng, 10)[:-1]},” the Ministry of {rng.choice(_WORDS).title()} said.",
+        " ".join(_sentence(rng, 14) for _ in range(3)),
+        f"The {rng.choice(_WORDS)} council added, “{_sentence(rng, 9)}”",
     ]
     return render_donga_page(
-        f"Story {index}: {words[10]} {words[11]} resume",
-        [f"Deck line {index}", "Second deck line"],
+        f"Story {index}: {_sentence(rng, 6)[:-1]}",
+        [f"Deck line {index}", _sentence(rng, 5)[:-1]],
         paragraphs,
     )
 

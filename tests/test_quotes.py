@@ -1,4 +1,4 @@
-"""Case tests for quote extraction and attribution (tests/data/quote_cases.json) plus the seed golden."""
+"""Case tests for quote extraction/attribution (data/quote_cases.json) + seed golden."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from newscorpus.quotes import Quote, extract_quotes
 
-MARKS = list("“”‘’\"'«»„") + ["''", "'''"]
+MARKS = [*"“”‘’\"'«»„", "''", "'''"]
 WORDS = [
     "he",
     "said",

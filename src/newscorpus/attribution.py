@@ -185,6 +185,8 @@ _ADV_WORDS = [
     "not",
     "never",
     "frequently",
+    "always",
+    "reportedly",
 ]
 
 
@@ -229,9 +231,19 @@ def _cue_forms() -> list[str]:
         "quote",
         "quotes",
         "cry",
+        # base forms and -s forms that are nouns in running text ("a wake-up call",
+        # "his remarks", "a lament", "a tweet", "declined to comment")
+        "call",
+        "tweet",
+        "lament",
+        "remarks",
+        "comments",
+        "comment",
     }
     forms.add("according to")
     forms.add("quoted")
+    # "report"/"reports" are mostly nouns; the past forms are reporting verbs
+    forms |= {"reported", "remembered", "recalled"}
     # longest first so "according to" / "pointed out" win over shorter prefixes
     return sorted(forms, key=lambda s: (-len(s), s))
 
@@ -664,14 +676,27 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
             break
         hi = m.start(1)
     tail = text[lo:hi].rstrip()
+    if tail.endswith(")"):
+        # party/state label between the name and the cue: "Sen. X (D-Ohio) said"
+        paren = text.rfind("(", lo, lo + len(tail))
+        if paren > lo and lo + len(tail) - paren <= 16 and text[paren - 1].isspace():
+            hi = paren - 1
+            tail = text[lo:hi].rstrip()
     if tail.endswith(","):
         # Appositive: "X, the senator from Y, said" -> X
-        first_comma = tail[:-1].find(",")
-        if first_comma >= 0:
-            np = np_before(text, lo, lo + first_comma, max_tokens)
-            # the NP must be the whole first chunk (modulo a determiner)
-            if np is not None and text[lo : np[0]].strip().casefold() in ("", "the", "a", "an"):
-                return np
+        chunk_lo = lo
+        for _ in range(3):
+            comma = text.find(",", chunk_lo, lo + len(tail) - 1)
+            if comma < 0:
+                return None
+            first = _TOKEN_RE.search(text, chunk_lo, comma)
+            if first is not None and _strip_token(first.group()) in _LEADING_ADVERBIAL:
+                chunk_lo = comma + 1  # "Still, X, who …, said": skip the adverbial
+                continue
+            np = np_before(text, chunk_lo, comma, max_tokens)
+            # the NP must be the whole chunk (modulo a determiner)
+            lead = text[chunk_lo : np[0]].strip().casefold() if np is not None else "x"
+            return np if lead in ("", "the", "a", "an") else None
         return None
     toks = _tokens_back(text, lo, hi)
     if not toks or text[toks[0][1] : hi].strip():
@@ -707,6 +732,8 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     # trailing period of an abbreviation is part of the name ("U.S."), but a lone
     # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
     mention = text[start:end]
+    if not valid_mention(mention):
+        return None
     low_words = [_strip_token(w) for w in mention.split()]
     if low_words and low_words[0] in ("of", "for", "and", "at"):
         return None
@@ -715,7 +742,7 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     return start, end
 
 
-def np_after(text: str, pos: int, hi: int, max_tokens: int = 8) -> tuple[int, int] | None:
+def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, int] | None:
     """Find the speaker NP that follows an inverted cue (`said Robert Sinche, head …`)."""
     chosen: list[tuple[int, int]] = []
     for m in _TOKEN_RE.finditer(text, pos, hi):
@@ -748,7 +775,34 @@ def np_after(text: str, pos: int, hi: int, max_tokens: int = 8) -> tuple[int, in
         chosen.pop()
     if not chosen:
         return None
+    if not valid_mention(text[chosen[0][0] : chosen[-1][1]]):
+        return None
     return chosen[0][0], chosen[-1][1]
+
+
+_POSSESSIVE_PRON = frozenset(("his", "her", "its", "their", "our", "my", "your"))
+_CONTRACTION_RE = re.compile(r"[’'](?:t|re|ve|ll|d|m)$|^(?:it|that|there|here|what|he|she)[’']s$")
+
+
+def valid_mention(mention: str) -> bool:
+    """Reject spans that cannot be a speaker: verb-like words, contractions, a bare
+    possessive ("His"), a dangling possessive ("Pyongyang's"), sentence adverbs."""
+    words = mention.split()
+    if not words:
+        return False
+    lows = [w.casefold().rstrip(".,") for w in words]
+    if lows[-1] in _POSSESSIVE_PRON:
+        return False
+    for w, low in zip(words, lows, strict=True):
+        if _CONTRACTION_RE.search(low):
+            return False
+        if not _is_cap(w) and low in _SINGLE_CUES:
+            return False
+    if not _is_cap(words[0]) and lows[0].endswith("ly"):
+        return False  # "similarly discounted …"
+    if len(words) == 1 and lows[0] in _LEADING_ADVERBIAL:
+        return False  # "Still", "Later"
+    return lows[0] not in ("see", "read", "here", "there", "this", "that", "what", "written")
 
 
 def _looks_named(mention: str) -> bool:
@@ -805,6 +859,13 @@ def resolve_pronoun(pronoun: str, history: Sequence[tuple[str, bool]]) -> str:
     return history[-1][0]
 
 
+# Every cue word (and multi-word cue head) in lower, Capitalised and UPPER case, so
+# `find_cues` can reject ordinary words without lowercasing them.
+_CUE_CASED = frozenset(
+    v for w in (_SINGLE_CUES | set(_MULTI_CUES)) for v in (w, w.capitalize(), w.upper())
+)
+
+
 def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     """All cue occurrences in text[lo:hi], left to right.
 
@@ -812,7 +873,10 @@ def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     """
     out: list[CueHit] = []
     for m in _CUE_WORD_RE.finditer(text, lo, hi):
-        low = m.group().lower()
+        word = m.group()
+        if word not in _CUE_CASED:
+            continue  # fast path: most words are not cues
+        low = word.lower()
         seconds = _MULTI_CUES.get(low)
         if seconds is not None:
             n = _NEXT_WORD_RE.match(text, m.end(), hi)
@@ -822,6 +886,81 @@ def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
         if low in _SINGLE_CUES:
             out.append(CueHit(m.start(), m.end(), m.group()))
     return out
+
+
+# Verbs that report or characterise someone's words without being a speech cue in
+# the narrow sense: naming (dub, label, brand), characterising (portray, depict),
+# judging (accuse, blame, praise, condemn, deride) and committing (pledge, vow,
+# threaten). A short quoted fragment in their clause is a partial direct quotation
+# (`Bush tweeted that Trump is a “loser”`, `she labeled him “unfit”`), not a scare
+# quote. Used only to license fragments, never to find a speaker.
+_LICENSE_VERBS = [
+    "dub",
+    "label",
+    "brand",
+    "nickname",
+    "term",
+    "characterize",
+    "characterise",
+    "portray",
+    "depict",
+    "refer",
+    "praise",
+    "accuse",
+    "blame",
+    "condemn",
+    "denounce",
+    "dismiss",
+    "deride",
+    "decry",
+    "slam",
+    "blast",
+    "hail",
+    "pledge",
+    "threaten",
+    "welcome",
+    "reject",
+    "ridicule",
+    "chide",
+    "scold",
+    "assail",
+    "lambaste",
+    "report",
+    "remember",
+    "pronounce",
+    "label",
+    "vow",
+]
+
+
+def _license_forms() -> frozenset[str]:
+    forms: set[str] = set(_SINGLE_CUES)
+    for v in _LICENSE_VERBS:
+        forms |= _inflect(v)
+    forms |= {"labelled", "labelling", "referred", "referring", "dubbed", "dubbing"}
+    forms |= {"described", "calls", "called", "calling", "tweet", "tweets", "lament"}
+    forms |= {"comment", "comments", "remarks", "call"}
+    # bare nouns far more often than verbs in running text
+    return frozenset(forms - {"term", "terms", "report", "reports", "welcome", "blast"})
+
+
+_LICENSE_FORMS = _license_forms()
+
+
+def has_reporting_word(text: str, lo: int, hi: int, skip: Sequence[tuple[int, int]] = ()) -> bool:
+    """True when text[lo:hi] holds a reporting or characterising verb (cue forms plus
+    naming/judging verbs) outside the `skip` ranges (other quotations)."""
+    for m in _CUE_WORD_RE.finditer(text, lo, hi):
+        low = m.group().lower()
+        if (low in _LICENSE_FORMS or low in _MULTI_CUES) and not any(
+            a <= m.start() < b for a, b in skip
+        ):
+            if low in _MULTI_CUES and low not in _LICENSE_FORMS:
+                n = _NEXT_WORD_RE.match(text, m.end(), hi)
+                if n is None or n.group(1).lower() not in _MULTI_CUES[low]:
+                    continue
+            return True
+    return False
 
 
 def normalize_ws(s: str) -> str:
@@ -843,10 +982,15 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
     cue = cues[0]
     cue_low = normalize_ws(cue.group()).casefold()
     if cue.start() != start:
-        return _subject_first_after(text, start, cues)
+        ended = text[pos - 2 : pos].lstrip("”\"’'")[-1:] in (".", "!", "?") or (
+            pos >= 2 and text[pos - 2] in ".!?"
+        )
+        new_sentence = ended and text[start : start + 1].isupper()
+        return _subject_first_after(text, start, cues, new_sentence)
     if cue.start() == start:
-        # verb-first inversion or "according to X"
-        if cue_low.replace(" ", "_") not in _INVERTIBLE:
+        # verb-first inversion or "according to X"; besides the listed verbs any
+        # finite reporting verb inverts in newswire (`,” scoffed X`, `,” exhorted X`)
+        if cue_low.replace(" ", "_") not in _INVERTIBLE and not _finite_cue(cue_low):
             return None
         np = np_after(text, cue.end(), window_end)
         if np is None:
@@ -858,9 +1002,66 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
     return None
 
 
-def _subject_first_after(text: str, start: int, cues: list[CueHit]) -> Attribution | None:
-    """`,” X said`: the first cue whose subject NP starts right at `start`."""
+# Words that open an adjunct after a cue (`“…?” X said about the plan.`), as
+# opposed to a complement clause (`X said the plan …`), which is new content.
+_ADJUNCT_LEADS = frozenset(
+    [
+        "about",
+        "of",
+        "in",
+        "on",
+        "at",
+        "during",
+        "after",
+        "before",
+        "while",
+        "when",
+        "to",
+        "from",
+        "with",
+        "through",
+        "outside",
+        "inside",
+        "afterward",
+        "afterwards",
+        "later",
+        "earlier",
+        "recently",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "yesterday",
+        "today",
+    ]
+)
+
+
+def _finite_cue(cue_low: str) -> bool:
+    """A single-word past-tense or 3rd-person cue form (scoffed, exhorts), which can
+    precede its subject in a quotation-final inversion."""
+    return " " not in cue_low and (cue_low.endswith("ed") or cue_low.endswith("s"))
+
+
+def _subject_first_after(
+    text: str, start: int, cues: list[CueHit], new_sentence: bool = False
+) -> Attribution | None:
+    """`,” X said`: the first cue whose subject NP starts right at `start`.
+
+    With `new_sentence` (the quotation ended a sentence and a capitalised sentence
+    follows) the cue must end its clause (`“…” Smith said.`), not introduce new
+    content (`“…” Smith said that …`), which belongs to another attribution.
+    """
     for cue in cues[:4]:
+        if new_sentence:
+            rest = text[cue.end() : cue.end() + 60].split(".", 1)[0]
+            words = rest.split()
+            adjunct = bool(words) and words[0].casefold().strip(",") in _ADJUNCT_LEADS
+            if (len(words) > 5 and not adjunct) or re.search(r"\bthat\b|[“\"]", rest):
+                return None
         np = np_before(text, start, cue.start())
         if np is None:
             continue
@@ -955,6 +1156,50 @@ _VERBISH = frozenset(
 _REL_PRONOUNS = frozenset(("who", "which", "that"))
 
 
+# Sentence adverbs/conjunctions skipped without a comma ("Perhaps young voters …").
+_SENTENCE_ADVERBS = frozenset(
+    [
+        "but",
+        "and",
+        "so",
+        "yet",
+        "also",
+        "still",
+        "perhaps",
+        "moreover",
+        "indeed",
+        "furthermore",
+        "likewise",
+        "similarly",
+        "nonetheless",
+        "nevertheless",
+        "ultimately",
+        "finally",
+    ]
+)
+# Newswire dateline before the first sentence: "NEW YORK - ", "WASHINGTON — ".
+_DATELINE_RE = re.compile(r"\s*[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Za-z.]*){0,3}\s+[-—–]+\s+")
+
+
+def _opens_participial(word: str, nxt: str) -> bool:
+    """A capitalised sentence-initial participle or manner adverb opens an adverbial
+    phrase, not the subject: "Citing …, Will urged", "Led by …, the rally",
+    "Hastily politicizing …, Trump cast". The next word must continue the phrase
+    (lowercase, not a finite verb), so names like "Beijing warned" or "Kelly said"
+    are not taken for participles."""
+    low = word.casefold()
+    if not word[:1].isupper() or not nxt[:1].islower():
+        return False
+    nlow = nxt.casefold()
+    if nlow in _SINGLE_CUES or nlow in _VERBISH or nlow in _STOP_WORDS - {"that", "by", "at"}:
+        return False
+    if low.endswith("ly") and len(low) > 4:
+        return nlow.endswith(("ing", "ed"))  # "Hastily politicizing"
+    if low.endswith(("ing", "ed")) and len(low) > 3:
+        return not nlow.endswith(("ed", "s"))
+    return False
+
+
 def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """Guess the grammatical subject at the start of the sentence text[lo:hi].
 
@@ -963,14 +1208,19 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     and for quotes embedded in a sentence without a recognised cue.
     """
     pos = lo
+    dateline = _DATELINE_RE.match(text, lo, hi)
+    if dateline is not None:
+        pos = dateline.end()  # "NEW YORK - Trump …"
     for _ in range(3):
         m = _TOKEN_RE.search(text, pos, hi)
         if m is None:
             return None
-        if _strip_token(m.group()) in _LEADING_ADVERBIAL:
+        first = _strip_token(m.group())
+        nxt = _TOKEN_RE.search(text, m.end(), hi)
+        following = nxt.group() if nxt is not None else ""
+        if first in _LEADING_ADVERBIAL or _opens_participial(m.group(), following):
             comma = text.find(",", m.end(), hi)
-            nxt = _TOKEN_RE.search(text, m.end(), hi)
-            if _strip_token(m.group()) in ("but", "and", "so", "yet", "also", "still"):
+            if first in _SENTENCE_ADVERBS:
                 pos = m.end()
             elif comma >= 0 and comma - pos < 80:
                 pos = comma + 1
@@ -1007,6 +1257,8 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     if text[e - 1] == "." and not re.fullmatch(r"(?:[A-Za-z]\.)+", text[chosen[-1][0] : e]):
         e -= 1
     if all(_strip_token(w) in _TIME_WORDS for w in text[s:e].split()):
+        return None
+    if not valid_mention(text[s:e]):
         return None
     return s, e
 
@@ -1053,9 +1305,18 @@ def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
                 continue
             return _att(text, np, cue, "before")
         if cue_low.endswith("ing") and cue_low != "according to":
+            # absolute construction ("with X telling reporters …"): X speaks
+            np = np_before(text, lo, cue.start())
+            if np is not None:
+                w = _LAST_TOKEN_RE.search(text, lo, np[0])
+                if w is not None and w.group(1).casefold() == "with":
+                    return _att(text, np, cue, "before")
+            # participle (", saying …"): the sentence subject speaks; if there is none
+            # in reach the quotation continues the current speaker
             subj = subject_np(text, lo, cue.start())
             if subj is not None:
                 return _att(text, subj, cue, "before")
+            return Attribution(None, None, None, cue.group(), cue.start(), cue.end(), "before")
         # relative clause: "the mayor, who said …" -> mention "who"
         m = _LAST_TOKEN_RE.search(text, lo, cue.start())
         if m is not None and m.group(1).casefold() in ("who", "which"):

@@ -1,7 +1,10 @@
 """The build: discover, process (any executor), reduce, write, publish — atomically.
 
 The reduce step is the only place that decides order, duplicates and splits, so the output
-is the same whatever schedules `process_file`. The new folder is built beside the old
+is the same whatever schedules `process_keyed` (a local pool or Dask, see executors.py),
+and whether an outcome comes fresh or from the incremental cache (cache.py). Records
+stream from the reducer to spill files and from there, in id order, to the Parquet
+writers (writer.py): memory stays flat whatever the corpus size. The new folder is built beside the old
 one, validated, then swapped in with one atomic rename; a failed or killed build leaves the
 previous folder as it was. A lock file keeps two builds from writing the same output.
 """
@@ -14,24 +17,37 @@ import ctypes.util
 import errno
 import fcntl
 import functools
+import hashlib
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscorpus.executors import default_workers, ordered_map
+from newscorpus.cache import (
+    BuildCache,
+    StatKey,
+    code_fingerprint,
+    default_cache_dir,
+    outcome_key,
+    stat_key,
+)
+from newscorpus.errors import RejectError
+from newscorpus.executors import ENGINES, engine_map
 from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
-from newscorpus.pipeline import DEFAULT_MAX_BYTES, process_file
-from newscorpus.publish import write_publication
+from newscorpus.pipeline import DEFAULT_MAX_BYTES, Outcome, process_bytes, process_file, read_raw
+from newscorpus.publish import sha256_file, write_publication
 from newscorpus.reduce import Reducer
 from newscorpus.sources import RawFile, Source, discover, load_registry
 from newscorpus.splits import SPLITS
-from newscorpus.writer import DEFAULT_SHARD_ROWS, write_split
+from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS, SpillSorter, SplitWriter
 
 ProgressCallback = Callable[[int, int], None]
+# What the engine returns per file: (size, mtime_ns, ctime_ns, inode), sha256, outcomes.
+Processed = tuple[StatKey | None, str | None, list[Outcome]]
 
 
 class BuildError(RuntimeError):
@@ -47,6 +63,11 @@ class BuildResult:
     manifest: dict[str, Any]
     stats: dict[str, Any]
     rejects: list[dict[str, Any]] = field(default_factory=list)
+    # Files processed by this build, and files whose outcomes came from the cache.
+    processed: int = 0
+    cached: int = 0
+    # True when nothing had changed and the published folder was left as it was.
+    up_to_date: bool = False
 
     @property
     def outcomes(self) -> dict[str, int]:
@@ -142,6 +163,11 @@ def build(
     shard_rows: int = DEFAULT_SHARD_ROWS,
     datasheet: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    shard_bytes: int = DEFAULT_SHARD_BYTES,
 ) -> BuildResult:
     """Build the corpus from `raw_dir` and publish it atomically to `out_dir`.
 
@@ -150,78 +176,310 @@ def build(
     one (its generated section is filled in); None uses a minimal template. Raises
     BuildError when the output is locked by another build or the result fails validation,
     leaving `out_dir` untouched; RegistryError when raw/sources.toml is missing or malformed.
+
+    `engine` schedules the per-file work: `local` (a pool of `workers` processes, default
+    all cores) or `dask` (the cluster at `scheduler`, or a local one); the output bytes
+    are the same. Outcomes are cached in `cache_dir` (default `.newscorpus-cache/` beside
+    `out_dir`) unless `use_cache` is False: unchanged files are not processed again, and
+    when nothing changed at all an intact `out_dir` is left as it is.
     """
-    raw_path, out_path = Path(raw_dir), Path(out_dir)
+    raw_path, out_path = Path(raw_dir).absolute(), Path(out_dir)
     if not raw_path.is_dir():
-        raise BuildError(f"raw folder {raw_path} does not exist")
+        raise BuildError(f"raw folder {raw_dir} does not exist")
+    if engine not in ENGINES:
+        raise BuildError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
     registry = load_registry(raw_path)
     files = list(discover(raw_path, registry))
+    template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
+    settings = _Settings(workers, max_bytes, shard_rows, shard_bytes, template, engine, scheduler)
     with output_lock(out_path):
         _recover(out_path)
-        staging = Path(tempfile.mkdtemp(dir=out_path.parent, prefix=f".{out_path.name}.build-"))
-        staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
+        store = None
+        if use_cache:
+            store = BuildCache(Path(cache_dir) if cache_dir else default_cache_dir(out_path))
         try:
-            result = _build_into(
-                staging, files, registry, workers, max_bytes, shard_rows, datasheet, progress
-            )
-            _check_published(staging)
-            swap_into_place(staging, out_path)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            plan = _plan(files, registry, settings, store)
+            current = _up_to_date(out_path, plan, store)
+            if current is not None:
+                if progress is not None:
+                    progress(len(files), len(files))
+                return current
+            staging = Path(tempfile.mkdtemp(dir=out_path.parent, prefix=f".{out_path.name}.build-"))
+            staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
+            try:
+                result, fingerprint = _build_into(
+                    staging, files, registry, settings, plan, store, progress
+                )
+                _check_published(staging)
+                published = _fingerprint_folder(staging)
+                swap_into_place(staging, out_path)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            if store is not None and fingerprint is not None:
+                store.set_published(out_path.absolute(), fingerprint, _remember(result, published))
+        finally:
+            if store is not None:
+                store.close()
     result.out_dir = out_path
     return result
+
+
+@dataclass(frozen=True)
+class _Settings:
+    workers: int | None
+    max_bytes: int
+    shard_rows: int
+    shard_bytes: int
+    template: str | None
+    engine: str
+    scheduler: str | None
+
+    def output_key(self) -> str:
+        """What, besides the inputs, shapes the output bytes (not the engine)."""
+        return repr((self.max_bytes, self.shard_rows, self.shard_bytes, self.template))
+
+
+class _InputFingerprint:
+    """A hash of every input file's cache key and of the settings that shape the output.
+
+    Equal fingerprints mean equal output bytes. None (`hexdigest`) when some file's
+    content is unknown without reading it (a file the cache has not seen).
+    """
+
+    def __init__(self, registry: dict[str, Source], settings: _Settings) -> None:
+        self._digest = hashlib.sha256()
+        self._max_bytes = settings.max_bytes
+        self._complete = True
+        for part in (code_fingerprint(), repr(sorted(registry.items())), settings.output_key()):
+            self._digest.update(part.encode("utf-8") + b"\0")
+
+    def add(self, raw: RawFile, key: str | None) -> None:
+        """Take the next file (in input order) with its outcome key, if known."""
+        if _inline(raw, self._max_bytes):
+            self._digest.update(f"{raw.relpath}\0{raw.problem}\0{raw.size}\0".encode())
+        elif key is None:
+            self._complete = False
+        else:
+            self._digest.update(f"{raw.relpath}\0{key}\0".encode())
+
+    def hexdigest(self) -> str | None:
+        """Return the fingerprint, or None when some file's key was unknown."""
+        return self._digest.hexdigest() if self._complete else None
+
+
+@dataclass
+class _Plan:
+    """Per file: its cache key when known without processing, and whether it is a hit."""
+
+    keys: list[str | None]
+    hits: list[bool]
+    fingerprint: str | None  # of every input and setting; None if some file must be read
+
+
+def _inline(raw: RawFile, max_bytes: int) -> bool:
+    """True for files decided without reading them (unsafe links, over the size limit)."""
+    return raw.problem is not None or raw.size > max_bytes
+
+
+def _plan(
+    files: list[RawFile], registry: dict[str, Source], settings: _Settings, store: BuildCache | None
+) -> _Plan:
+    """Look every file up in the cache by its stat (no reading) and fingerprint the inputs."""
+    keys: list[str | None] = []
+    hits: list[bool] = []
+    fingerprint = _InputFingerprint(registry, settings)
+    for raw in files:
+        key = None
+        if store is not None and not _inline(raw, settings.max_bytes):
+            try:
+                sha = store.known_sha256(raw.path, stat_key(os.stat(raw.path)))
+            except OSError:
+                sha = None
+            if sha is not None:
+                key = outcome_key(sha, raw.relpath, raw.source)
+        hit = key is not None and store is not None and store.has(key)
+        fingerprint.add(raw, key if hit else None)
+        keys.append(key)
+        hits.append(hit)
+    return _Plan(keys, hits, fingerprint.hexdigest() if store is not None else None)
+
+
+def _fingerprint_folder(folder: Path) -> dict[str, str]:
+    """Return the sha256 of every file of a published folder, by relative path."""
+    return {
+        path.relative_to(folder).as_posix(): sha256_file(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _remember(result: BuildResult, files: dict[str, str]) -> dict[str, Any]:
+    return {
+        "files": files,
+        "files_found": result.files_found,
+        "manifest": result.manifest,
+        "stats": result.stats,
+        "rejects": result.rejects,
+    }
+
+
+def _up_to_date(out_path: Path, plan: _Plan, store: BuildCache | None) -> BuildResult | None:
+    """Return the last result if nothing changed and `out_path` is intact, else None.
+
+    Nothing changed when every input file and setting hashes to the fingerprint of the
+    last build published there; intact when every file of the folder still has the
+    sha256 it was published with (no file added, removed or modified).
+    """
+    if store is None or plan.fingerprint is None or not out_path.is_dir():
+        return None
+    last = store.published(out_path.absolute())
+    if last is None or last[0] != plan.fingerprint:
+        return None
+    value = last[1]
+    if _fingerprint_folder(out_path) != value["files"]:
+        return None
+    return BuildResult(
+        out_path,
+        value["files_found"],
+        value["manifest"],
+        value["stats"],
+        value["rejects"],
+        processed=0,
+        cached=len(plan.keys),
+        up_to_date=True,
+    )
+
+
+def process_keyed(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed:
+    """Process one raw file (the unit an engine schedules): (stat, sha256, outcomes).
+
+    Same outcomes as `process_file`; also returns what the cache needs: the file's stat
+    taken before reading it (so a later change is never mistaken for this content) and
+    the sha256 of the bytes read (None when they could not be read).
+    """
+    try:
+        stat = os.stat(raw.path)
+        data = read_raw(raw, max_bytes)
+    except (OSError, RejectError):
+        return None, None, process_file(raw, max_bytes)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return stat_key(stat), sha, process_bytes(raw, data)
+    except Exception:
+        return None, None, process_file(raw, max_bytes)  # its internal_error reject
+
+
+class _LedgerTally(list[dict[str, Any]]):
+    """Stands in for the reducer's entries once they are streamed to inputs.jsonl.
+
+    It keeps only counts of (outcome, reason) and iterates over as many minimal entries,
+    which is all `ledger.summarize` reads; the build's validation checks the manifest's
+    counts against the ledger file, so a divergence would fail the build, not slip by.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[tuple[str, str | None]] = Counter()
+
+    def tally(self, entry: dict[str, Any]) -> None:
+        self.counts[(entry["outcome"], entry["reason"])] += 1
+
+    def __len__(self) -> int:
+        return sum(self.counts.values())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for (outcome, reason), count in sorted(self.counts.items(), key=repr):
+            for _ in range(count):
+                yield {"outcome": outcome, "reason": reason}
 
 
 def _build_into(
     staging: Path,
     files: list[RawFile],
     registry: dict[str, Source],
-    workers: int | None,
-    max_bytes: int,
-    shard_rows: int,
-    datasheet: str | os.PathLike[str] | None,
+    settings: _Settings,
+    plan: _Plan,
+    store: BuildCache | None,
     progress: ProgressCallback | None,
-) -> BuildResult:
+) -> tuple[BuildResult, str | None]:
+    """Process (or take from the cache), reduce and write; return the result and the
+    fingerprint of the inputs (None when not every file could be keyed)."""
     reducer = Reducer()
-    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
-    worker = functools.partial(process_file, max_bytes=max_bytes)
-    count = workers if workers is not None else default_workers()
-    for done, outcomes in enumerate(ordered_map(worker, files, count), start=1):
-        for outcome in outcomes:
-            published = reducer.add(outcome)
-            if published is not None:
-                rows[published[0]].append(published[1])
-        if progress is not None:
-            progress(done, len(files))
-    data_dir = staging / "data"
-    data_dir.mkdir()
-    split_files: dict[str, list[dict[str, Any]]] = {}
-    for split in SPLITS:
-        shards = write_split(split, rows[split], data_dir, shard_rows)
-        split_files[split] = [_shard_info(path, staging) for path in shards]
-    ledger_path = staging / LEDGER_FILE_NAME
-    with ledger_path.open("w", encoding="utf-8", newline="\n") as handle:
-        for entry in reducer.entries:
-            handle.write(dumps_entry(entry) + "\n")
-    template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
-    manifest, stats = write_publication(
-        staging, split_files, reducer, registry, len(files), template
+    fingerprint = _InputFingerprint(registry, settings)
+    spill_root = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f"{staging.name}-spill-"))
+    width = 2 if len(files) < 2_000_000 else 3  # buckets of a few thousand rows at most
+    spills = {split: SpillSorter(spill_root / split, width) for split in SPLITS}
+    tally = _LedgerTally()
+    rejects: list[dict[str, Any]] = []
+    processed = cached = 0
+    worker = functools.partial(process_keyed, max_bytes=settings.max_bytes)
+    misses = (
+        raw
+        for raw, hit in zip(files, plan.hits, strict=True)
+        if not hit and not _inline(raw, settings.max_bytes)
     )
-    rejects = [e for e in reducer.entries if e["outcome"] == "rejected"]
-    return BuildResult(staging, len(files), manifest, stats, rejects)
-
-
-def _shard_info(path: Path, root: Path) -> dict[str, Any]:
-    import pyarrow.parquet as pq
-
-    metadata = pq.read_metadata(path)
-    table = pq.read_table(path)
-    return {
-        "path": path.relative_to(root).as_posix(),
-        "num_rows": metadata.num_rows,
-        "num_bytes": table.nbytes,
-    }
+    results = engine_map(worker, misses, settings.engine, settings.workers, settings.scheduler)
+    try:
+        with (staging / LEDGER_FILE_NAME).open("w", encoding="utf-8", newline="\n") as ledger:
+            for done, (raw, key, hit) in enumerate(
+                zip(files, plan.keys, plan.hits, strict=True), start=1
+            ):
+                outcomes = store.get(key) if hit and store is not None and key else None
+                if outcomes is not None:
+                    cached += 1
+                elif _inline(raw, settings.max_bytes):
+                    outcomes = process_file(raw, settings.max_bytes)
+                else:
+                    # A hit that vanished from the cache since the plan is done here: the
+                    # engine's results are for the planned misses only, in their order.
+                    stat, sha, outcomes = (
+                        process_keyed(raw, settings.max_bytes) if hit else next(results)
+                    )
+                    processed += 1
+                    key = None if sha is None else outcome_key(sha, raw.relpath, raw.source)
+                    if store is not None and key is not None and sha is not None:
+                        store.put(key, outcomes, raw.path, stat, sha)
+                fingerprint.add(raw, key)
+                for outcome in outcomes:
+                    published = reducer.add(outcome)
+                    if published is not None:
+                        spills[published[0]].add(published[1])
+                # Stream the ledger out: per-file entries must not pile up in memory.
+                for entry in reducer.entries:
+                    ledger.write(dumps_entry(entry) + "\n")
+                    tally.tally(entry)
+                    if entry["outcome"] == "rejected":
+                        rejects.append(entry)
+                reducer.entries.clear()
+                if progress is not None:
+                    progress(done, len(files))
+        data_dir = staging / "data"
+        data_dir.mkdir()
+        split_files: dict[str, list[dict[str, Any]]] = {}
+        for split in SPLITS:
+            writer = SplitWriter(split, data_dir, settings.shard_rows, settings.shard_bytes)
+            for record in spills[split].sorted_records():
+                writer.write(record)
+            split_files[split] = [
+                {
+                    "path": shard.path.relative_to(staging).as_posix(),
+                    "num_rows": shard.num_rows,
+                    "num_bytes": shard.num_bytes,
+                }
+                for shard in writer.close()
+            ]
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+        shutil.rmtree(spill_root, ignore_errors=True)
+    reducer.entries = tally
+    manifest, stats = write_publication(
+        staging, split_files, reducer, registry, len(files), settings.template
+    )
+    result = BuildResult(staging, len(files), manifest, stats, rejects, processed, cached)
+    return result, fingerprint.hexdigest() if store is not None else None
 
 
 def _check_published(folder: Path) -> None:

@@ -11,11 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newscorpus.build import BuildError, build
+from newscorpus.executors import EngineError
 from newscorpus.pipeline import DEFAULT_MAX_BYTES
 from newscorpus.schema import schema_text
 from newscorpus.sources import RegistryError
 from newscorpus.validate import validate_path
-from newscorpus.writer import DEFAULT_SHARD_ROWS
+from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 app = typer.Typer(
     help="Turn raw scraped news articles into an annotated, validated Parquet corpus.",
@@ -48,12 +49,33 @@ def build_command(
         Path | None,
         typer.Option(
             help="Hand-written DATASHEET.md whose generated section is refreshed "
-            "(default: ./DATASHEET.md if present)."
+            "(default: DATASHEET.md beside the RAW folder, if present)."
         ),
     ] = None,
     no_datasheet: Annotated[
         bool,
         typer.Option("--no-datasheet", help="Do not touch any DATASHEET.md outside the output."),
+    ] = False,
+    shard_bytes: Annotated[
+        int, typer.Option(help="Start a new shard past this many (uncompressed) bytes.", min=1)
+    ] = DEFAULT_SHARD_BYTES,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where per-file work runs: 'local' (worker processes) or 'dask' "
+            "(needs newscorpus[dask]); the output is the same."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Incremental build cache (default: .newscorpus-cache/ beside OUT)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Process every file; neither read nor write a cache.")
     ] = False,
 ) -> None:
     """Build the corpus from RAW and publish it to OUT.
@@ -61,10 +83,13 @@ def build_command(
     Every raw file ends as a record, a recorded duplicate or a recorded reject (see
     OUT/inputs.jsonl). The new folder is validated before it replaces the old one.
     """
+    # The datasheet belongs to the project that holds RAW (its parent folder), never to
+    # whatever folder the command happens to run in.
+    beside_raw = raw.parent / "DATASHEET.md"
     sheet = (
         None
         if no_datasheet
-        else (datasheet or (Path("DATASHEET.md") if Path("DATASHEET.md").is_file() else None))
+        else (datasheet or (beside_raw if beside_raw.is_file() else None))
     )
     with Progress(
         TextColumn("[bold]building"),
@@ -89,8 +114,13 @@ def build_command(
                 shard_rows=shard_rows,
                 datasheet=sheet,
                 progress=report,
+                engine=engine,
+                scheduler=scheduler,
+                cache_dir=cache,
+                use_cache=not no_cache,
+                shard_bytes=shard_bytes,
             )
-        except (BuildError, RegistryError) as exc:
+        except (BuildError, RegistryError, EngineError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
     if sheet is not None:
@@ -110,6 +140,10 @@ def build_command(
         *map(str, result.stats["per_split"].values()),
     )
     out.print(table)
+    if result.up_to_date:
+        console.print(f"{out_dir} is up to date: nothing changed since it was built")
+    else:
+        console.print(f"{result.processed} file(s) processed, {result.cached} from the cache")
     for entry in result.rejects[:20]:
         console.print(
             f"[yellow]rejected[/yellow] {entry['source_file']}: "
@@ -185,7 +219,9 @@ def stats_command(
 
 @app.command("show")
 def show_command(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix).")],
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Article id (or a unique prefix).")
+    ],
     path: Annotated[Path, typer.Argument(help="A published folder.")] = Path("processed"),
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the record as JSON instead of the article.")

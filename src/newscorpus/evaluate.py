@@ -21,7 +21,8 @@ Gold conversion (PolNeAR does not label "direct quote" itself):
   exactly like `extract_quotes` output.
 * Gold speaker = covered text of that attribution's Source span (None if the
   attribution has no Source). It is classed "pronoun" when it is a bare personal
-  pronoun (he, she, they, it, we, I, you, …), otherwise "name" (name / noun phrase).
+  pronoun (he, she, they, it, we, I, you, …) or a relative pronoun (who, which, that),
+  otherwise "name" (name / noun phrase).
 
 Two gold views are reported:
 
@@ -29,10 +30,11 @@ Two gold views are reported:
   segment inside an annotated Content span is a direct quote").  This includes
   scare-quoted terms inside indirect speech (``… the cause of “comprehensive
   immigration reform.”``), which the extractor deliberately leaves out.
-* ``speech``: the literal gold minus segments that fail the same shape test the
-  extractor uses for quotes that have no adjacent cue (`newscorpus.quotes.looks_like_term`:
-  a few words and not a sentence), *unless* the extractor's own speech test would
-  keep it. Only the shape test is shared; nothing about predictions leaks in.
+* ``speech``: the same minimal shape filter applied to BOTH sides: gold segments and
+  predicted quotations that look like a term (`newscorpus.quotes.looks_like_term`: at
+  most 3 words, or at most 6 lowercase-initial words without clause punctuation) are
+  dropped before matching. This measures speech quotations only; the literal view
+  is the figure to quote as "the" result, the speech view shows where the gap is.
 
 Scoring:
 

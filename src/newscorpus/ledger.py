@@ -31,6 +31,8 @@ REASONS: dict[str, str] = {
     "unknown_profile": "the registry names a profile that does not exist",
     "invalid_record": "the record built from the file breaks the schema or offset rules",
     "malformed": "the file's structure cannot be parsed by its profile",
+    "no_headline": "an HTML page with no og:title, <h1> or <title> to take the headline from",
+    "invalid_options": "the registry gives the source's profile an unknown or mistyped option",
     "internal_error": "a bug in newscorpus; please report it with the file",
     "exact_duplicate": "(duplicate) the same normalized body as the kept record",
     "near_duplicate": "(duplicate) a body similar above the threshold to the kept record",

@@ -11,10 +11,11 @@ import hashlib
 import re
 from typing import Any
 
+from newscorpus.dedup import minhash_signature
 from newscorpus.errors import RejectError
-from newscorpus.profiles import get_profile
+from newscorpus.profiles import PartRejected, get_profile
 from newscorpus.records import build_record, record_problems
-from newscorpus.sources import RawFile
+from newscorpus.sources import RawFile, Source
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _WHITESPACE = re.compile(r"\s+")
@@ -26,6 +27,27 @@ def text_key(body: str) -> str:
     """Return the duplicate key of a body: sha256 of its whitespace-collapsed text."""
     collapsed = _WHITESPACE.sub(" ", body).strip()
     return hashlib.sha256(collapsed.encode("utf-8")).hexdigest()
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def source_names_match(named: str, source: Source) -> bool:
+    """Return True when an outlet named in a file is the registry's source.
+
+    Spelling varies between pages of one site ("Donga", "Dong-A Ilbo", "donga.com"), so
+    names match when, ignoring case and punctuation, one contains the other, or the file's
+    name is one of the registry's `aliases`.
+
+    >>> donga = Source("donga", "Donga", "en", "donga_wordpress_v1", "")
+    >>> source_names_match("Dong-A Ilbo", donga), source_names_match("Yonhap", donga)
+    (True, False)
+    """
+    key, expected = _name_key(named), _name_key(source.name)
+    if key and expected and (key in expected or expected in key):
+        return True
+    return key in {_name_key(alias) for alias in source.aliases}
 
 
 def reject(raw: RawFile, reason: str, message: str, raw_sha256: str | None = None) -> Outcome:
@@ -75,8 +97,14 @@ def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
         return [reject(raw, exc.reason, exc.message, sha)]
     outcomes: list[Outcome] = []
     for article in articles:
-        if article.source_line is not None and (
-            article.source_line.casefold() != source.name.casefold()
+        if isinstance(article, PartRejected):
+            # One bad article of a multi-article file: only it is rejected.
+            rejected = reject(raw, article.reason, article.message, sha)
+            rejected["source_file"] = f"{raw.relpath}#{article.part}"
+            outcomes.append(rejected)
+            continue
+        if article.source_line is not None and not source_names_match(
+            article.source_line, source
         ):
             outcomes.append(
                 reject(
@@ -92,7 +120,15 @@ def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
         if problems:
             outcomes.append(reject(raw, "invalid_record", "; ".join(map(str, problems[:3])), sha))
             continue
-        outcomes.append({"kind": "record", "record": record, "text_key": text_key(record["body"])})
+        outcomes.append(
+            {
+                "kind": "record",
+                "record": record,
+                "text_key": text_key(record["body"]),
+                # Computed here, in the worker, so the reducer only inserts and queries.
+                "minhash": minhash_signature(record["body"]),
+            }
+        )
     if not outcomes:
         outcomes.append(reject(raw, "no_articles", "the profile found no article", sha))
     return outcomes

@@ -2,7 +2,8 @@
 
 Design (rule based, standard library only, pure functions):
 
-* **Marks.** Curly double “…”, straight double "…", guillemets «…», low-9 „…”, and
+* **Marks.** Curly double “…”, straight double "…", two straight singles ''…'' (the
+  NYT feed's double mark), guillemets «…», low-9 „…”, and
   single ‘…’ / '…'. The right single mark ’ and the straight ' double as apostrophes;
   a mark between two word characters (China’s, don't) is always an apostrophe, and a
   word-final one (States’, Jones') closes a quotation only when a single quotation is
@@ -22,12 +23,29 @@ Design (rule based, standard library only, pure functions):
 * **Speech vs terms.** A quotation is kept when it has a cue in its own sentence
   (`“No,” he said.`, `X said that … “…”`, headline `X: ‘…’`) or when it does not look
   like a term (`looks_like_term`: a few words, not a sentence). Scare quotes and titles
-  (`the ‘one China’ principle`, `a ‘counterpart’`) are therefore left out.
-* **Speakers.** See `newscorpus.attribution`. Quotations without their own cue inherit
-  the speaker of the previous quotation in the same paragraph (`“…,” X said. “…”`), or
-  of an attributing sentence/colon right before them; the inherited mention/cue
-  offsets point at the mention/cue that attributes them. Pronouns are resolved to the
-  most recent compatible named speaker; unresolvable pronouns keep speaker == mention.
+  (`the ‘one China’ principle`, `a ‘counterpart’`) are therefore left out, and so are
+  Title-Case titles (`looks_like_title`: NBC's “Meet the Press”) unless a cue follows
+  the closing mark. Marks inside markup tags (`<tweet author="…">`) are ignored.
+  A term-shaped fragment is nevertheless a partial direct quotation (kept) when its
+  sentence reports someone's words: a reporting, naming or judging verb earlier in
+  the sentence outside other quotations (`Bush tweeted that Trump is a “loser,” a
+  “liar” and a “whiner”`, `called Rubio “Little Marco”`, `blamed it on a “disturbed
+  person”`), or a sentence-final attribution clause (`… a “mistake” …, Comey said.`).
+  A licensed Title-Case fragment is still dropped right after a possessive, a
+  preposition or a determiner (`told NBC's “Today”`, `on “Meet the Press”`).
+* **Speakers.** See `newscorpus.attribution`. Order of preference: a cue in the
+  quotation's own sentence (after the closing mark, then before the opening mark,
+  then the headline `X: ‘…’` form); the multi-paragraph group; the previous quotation
+  in the same paragraph (`“…,” X said. “…”`); for a quote-only paragraph, the last
+  attributed quotation of the paragraph right before; the subject of the quotation's
+  own sentence (`Kasich resisted: “…”`); a colon-ended previous sentence/paragraph;
+  a sentence-final attribution clause (`“…” if she lost, said X, an analyst.`); a
+  dash signature on the next line after a quote-only paragraph (`-Michelle Marks,
+  Philadelphia.`); for a paragraph opening with an unattributed quotation, a
+  reporting verb's subject in the last sentence of the paragraph right before.
+  Inherited mention/cue offsets point at the mention/cue that attributes the quote.
+  Pronouns are resolved to the most recent compatible named speaker; unresolvable
+  pronouns (and we/I/you) keep speaker == mention rather than None.
 """
 
 from __future__ import annotations
@@ -42,6 +60,8 @@ from newscorpus.attribution import (
     attribution_after,
     attribution_before,
     attribution_colon,
+    find_cues,
+    has_reporting_word,
     is_person_name,
     is_pronoun,
     resolve_pronoun,
@@ -263,10 +283,10 @@ def _scan_block(
                     inner_single += 1
                 elif kind == "close":
                     inner_single -= 1
-            elif not is_double:  # outer single quotation; doubles inside are nested
-                if _classify(text, i, ch, True, False) == "close":
-                    pairs.append((outer, i))
-                    outer = -1
+            elif not is_double and _classify(text, i, ch, True, False) == "close":
+                # outer single quotation (doubles inside it are nested)
+                pairs.append((outer, i))
+                outer = -1
     return pairs, outer
 
 
@@ -384,9 +404,35 @@ def looks_like_term(quote_text: str) -> bool:
     if n <= 3:
         return True
     stripped = quote_text.strip()
-    if n <= 6 and not stripped[:1].isupper() and not re.search(r"[,;:!?]", stripped):
+    return n <= 6 and not stripped[:1].isupper() and not re.search(r"[,;:!?]", stripped)
+
+
+_TITLE_SMALL = frozenset(
+    "a an the and or of to in on at for with by from as nor but vs".split()  # noqa: SIM905
+)
+_TITLE_LEADS = frozenset(
+    "on of titled entitled called in show book film movie song program series".split()  # noqa: SIM905
+)
+
+
+def looks_like_title(source: str, start: int, end: int, open_pos: int) -> bool:
+    """A Title-Case phrase (show, book, film, slogan) rather than speech.
+
+    True for at most 8 Title-Case words when the phrase is very short (<= 3 words) or
+    follows a possessive or a title lead word (`NBC's "Meet the Press"`, `titled "…"`).
+    """
+    words = _WORD_RE.findall(source[start:end])
+    if not words or len(words) > 8 or not words[0][0].isupper():
+        return False
+    if not all(w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL for w in words):
+        return False
+    if len(words) <= 3:
         return True
-    return False
+    before = source[max(0, open_pos - 20) : open_pos].rstrip()
+    if before.endswith(("’s", "'s", "s’", "s'")):
+        return True
+    last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+    return last in _TITLE_LEADS
 
 
 def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
@@ -461,6 +507,120 @@ def _own_attribution(
     return before
 
 
+_CLAUSE_COMMA_RE = re.compile(r",[”’\"']*\s")
+_TRAIL_BLOCK_RE = re.compile(r"\bthat\b|[“”\"‘]")
+
+
+def _trailing_attribution(text: str, pos: int, hi: int) -> Attribution | None:
+    """A sentence-final attribution clause after `pos`: `…, X said [adjuncts].`,
+    `…, said X, title.`, `…, according to X.` The whole sentence is then reported
+    speech, so a quotation anywhere in it belongs to X. The clause must close the
+    sentence: nothing after the cue introduces new content ("that", a quotation)."""
+    cues = find_cues(text, pos, hi)
+    if not cues:
+        return None
+    for m in _CLAUSE_COMMA_RE.finditer(text, pos, hi):
+        if not any(0 <= c.start() - m.end() <= 120 for c in cues):
+            continue
+        att = attribution_after(text, m.end(), hi)
+        if att is None or att.mention is None or att.cue_end is None:
+            continue
+        tail = text[max(att.cue_end, att.mention_end or 0) : hi]
+        if len(tail.split()) > 16 or _TRAIL_BLOCK_RE.search(tail):
+            continue
+        return att
+    return None
+
+
+_DASH_SIG_RE = re.compile(
+    r"\s*[-—–]+\s*([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,5})(?=[,.(]|\s*$)"
+)
+
+
+def _dash_signature(text: str, sp: _Span, phi: int) -> Attribution | None:
+    """Signature line after a quote-only paragraph: `“…”` / `-Michelle Marks, Philadelphia.`
+    (letters, reader comments, collected quotations). The quotation must fill its
+    paragraph, and the next paragraph must start with a dash and a capitalised name."""
+    if sp.close_pos < 0 or text[sp.close_pos + _mlen(text, sp.close_pos) : phi].strip(" .\t"):
+        return None
+    nxt = phi
+    while nxt < len(text) and text[nxt].isspace():
+        nxt += 1
+    if nxt - phi > 3 or nxt >= len(text) or text[nxt] not in "-—–":
+        return None
+    m = _DASH_SIG_RE.match(text, nxt - 1 if nxt > 0 else nxt)
+    if m is None:
+        return None
+    name = m.group(1).rstrip(".")
+    s = m.start(1)
+    return Attribution(name, s, s + len(name), None, None, None, "signature")
+
+
+def _previous_paragraph_speaker(text: str, plo: int) -> Attribution | None:
+    """For a paragraph that opens with an unattributed quotation: the speaker of a
+    reporting verb in the last sentence of the paragraph right before it (`Coan
+    argues that his client never encouraged violence.` / `“…”`). News style
+    introduces a speaker and then gives the quotation its own paragraph."""
+    end = plo
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end <= 0 or text.count("\n", end, plo) > 2:
+        return None
+    pplo = text.rfind("\n", 0, end) + 1
+    s_lo = _sentence_start(text, pplo, end - 1)
+    if any(ch in text[s_lo:end] for ch in '“”"«»'):
+        return None  # a quotation there was already considered
+    att = attribution_before(text, s_lo, end)
+    if att is None or att.mention is None or att.cue is None:
+        return None
+    return att
+
+
+def _licensed(text: str, sp: _Span, sent_lo: int, skip: list[tuple[int, int]]) -> bool:
+    """A term-shaped quotation is speech when its clause reports someone's words:
+    a reporting/characterising verb earlier in its sentence (outside other
+    quotations), `he called her “weak”`, `said the plan was “a disaster”`."""
+    return has_reporting_word(text, sent_lo, sp.open_pos, skip)
+
+
+_TITLE_CONTEXT = frozenset(
+    [
+        "on",
+        "in",
+        "of",
+        "to",
+        "from",
+        "at",
+        "for",
+        "with",
+        "by",
+        "titled",
+        "entitled",
+        "show",
+        "book",
+        "film",
+        "movie",
+        "song",
+        "program",
+        "podcast",
+        "series",
+        "the",
+        "a",
+        "an",
+    ]
+)
+
+
+def _title_context(text: str, open_pos: int) -> bool:
+    """Is the word before an opening mark one that introduces a title or a name
+    (`NBC's “Today”`, `on “Meet the Press”`, `the book “…”`)?"""
+    before = text[max(0, open_pos - 24) : open_pos].rstrip()
+    if before.endswith(("’s", "'s", "s’", "s'")):
+        return True
+    words = before.split()
+    return bool(words) and words[-1].lower().strip(",") in _TITLE_CONTEXT
+
+
 def _previous_sentence_attribution(
     text: str, plo: int, open_pos: int, lo: int
 ) -> Attribution | None:
@@ -514,6 +674,7 @@ def extract_quotes(text: str) -> list[Quote]:
     prev_para_end = -1
     cur_para = -1
     last_close = -1
+    skip: list[tuple[int, int]] | None = None  # closed quotation ranges, built lazily
 
     def resolve(att: Attribution) -> str | None:
         key = id(att)
@@ -535,13 +696,10 @@ def extract_quotes(text: str) -> list[Quote]:
                 speaker = resolve_pronoun(mention, history)
             else:
                 speaker = mention
-            if speaker is not mention or not is_pronoun(mention):
-                if (
-                    speaker
-                    and not is_pronoun(speaker)
-                    and (not history or history[-1][0] != speaker)
-                ):
-                    history.append((speaker, is_person_name(speaker)))
+            # only named speakers feed pronoun resolution
+            named = speaker and not is_pronoun(speaker)
+            if named and (not history or history[-1][0] != speaker):
+                history.append((speaker, is_person_name(speaker)))
         resolved[key] = speaker
         return speaker
 
@@ -556,6 +714,7 @@ def extract_quotes(text: str) -> list[Quote]:
         lo = max(plo, last_close + 1)
         att = _own_attribution(text, spans, idx, plo, phi, lo)
         own = att is not None
+        own_kind = att.kind if att is not None else ""
         if att is not None and att.mention is None:
             # a bare cue ("and added, “…”") continues the current speaker
             att = last_att or (group_att.get(sp.group))
@@ -579,7 +738,32 @@ def extract_quotes(text: str) -> list[Quote]:
                     )
         if att is None:
             att = _previous_sentence_attribution(text, plo, sp.open_pos, lo)
-        if not own and looks_like_term(text[sp.start : sp.end]):
+        if not own and not text[plo : sp.open_pos].strip():
+            sig = _dash_signature(text, sp, phi)
+            if sig is not None:
+                att, own = sig, True
+        if att is None and not text[plo : sp.open_pos].strip():
+            att = _previous_paragraph_speaker(text, plo)
+        term = not own and looks_like_term(text[sp.start : sp.end])
+        licensed = False
+        if not own and (term or att is None):
+            sent_lo = _sentence_start(text, plo, sp.open_pos)
+            close_end = sp.close_pos + _mlen(text, sp.close_pos) if sp.close_pos >= 0 else phi
+            trail = _trailing_attribution(text, close_end, _sentence_end(text, close_end, phi))
+            if trail is not None:
+                # `… “fragment” …, X said.`: the sentence is X's reported speech
+                att, own_kind, licensed = trail, "after", True
+            elif term:
+                if skip is None:
+                    skip = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+                licensed = _licensed(text, sp, sent_lo, skip)
+        if not own and term and not licensed:
+            continue
+        if (
+            own_kind != "after"
+            and looks_like_title(text, sp.start, sp.end, sp.open_pos)
+            and (not (licensed or own) or _title_context(text, sp.open_pos))
+        ):
             continue
         if att is not None and sp.group not in group_att:
             group_att[sp.group] = att

@@ -198,9 +198,26 @@ def cross_field_problems(record: dict[str, Any], file: str = "") -> Iterator[Pro
         yield Problem(file, record_id, "/body", "has an empty paragraph")
 
 
+@cache
+def fast_validator() -> Any:
+    """Return the compiled jsonschema-rs validator of the schema, or None if not installed.
+
+    About 50 times faster than `jsonschema` on these records; it only says valid or not,
+    so `jsonschema` still writes the report of a record it rejects.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # an optimisation, not a requirement
+        return None
+    return jsonschema_rs.Draft202012Validator(load_schema(), validate_formats=True)
+
+
 def record_problems(record: Any, file: str = "") -> list[Problem]:
     """Return every problem with one record: schema first, then cross-field rules."""
-    problems = list(schema_problems(record, file))
-    if problems:
-        return problems
+    fast = fast_validator()
+    if fast is None or not fast.is_valid(record):
+        # The full validator decides and reports (tests hold both to the same verdicts).
+        problems = list(schema_problems(record, file))
+        if problems:
+            return problems
     return list(cross_field_problems(record, file))

@@ -1,13 +1,21 @@
 """The reduce step: decide, in input order, what each outcome becomes.
 
 It is the only place that decides duplicates and splits, so every executor yields the
-same corpus. It keeps small per-article keys (text hash to kept id) plus the rows.
+same corpus. It keeps small per-article keys only (text hash to kept id, and the near-
+duplicate index of `dedup.py`); published rows go straight back to the caller.
+
+Duplicates, in order: an exact duplicate (same whitespace-collapsed body) names the
+first record with that body; a near duplicate (estimated Jaccard of word 5-gram sets at
+or above the threshold, see `dedup.py`) names the most similar kept record. Outcomes
+arrive in raw path order, so the first seen of a cluster is kept, whatever the executor.
+Duplicates are never published, so a cluster lives in one split: its kept record's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from newscorpus.dedup import DEFAULT_THRESHOLD, NearDuplicateIndex, minhash_signature
 from newscorpus.ledger import ledger_entry
 from newscorpus.pipeline import Outcome
 from newscorpus.splits import assign_split
@@ -17,8 +25,15 @@ from newscorpus.stats import CorpusStats
 class Reducer:
     """Decides, in input order, what each outcome becomes: record, duplicate or reject."""
 
-    def __init__(self) -> None:
+    def __init__(self, near_duplicate_threshold: float | None = DEFAULT_THRESHOLD) -> None:
+        """`near_duplicate_threshold`: estimated Jaccard at which a body is a near
+        duplicate of a kept one; None turns near-duplicate detection off."""
         self.kept_by_text: dict[str, str] = {}
+        self.near_duplicates = (
+            NearDuplicateIndex(near_duplicate_threshold)
+            if near_duplicate_threshold is not None
+            else None
+        )
         self.entries: list[dict[str, Any]] = []
         self.stats = CorpusStats()
 
@@ -55,6 +70,28 @@ class Reducer:
                 )
             )
             return None
+        if self.near_duplicates is not None:
+            # Outcomes made before signatures existed (an older cache) lack one.
+            signature = outcome.get("minhash") or minhash_signature(record["body"])
+            near = self.near_duplicates.check_and_add(record["id"], signature)
+            if near is not None:
+                kept, similarity = near.kept, near.similarity
+                link = "" if near.via == kept else f" via {near.via} ({near.via_similarity:.3f})"
+                self.entries.append(
+                    ledger_entry(
+                        record["source_file"],
+                        "duplicate",
+                        raw_sha256=record["raw_sha256"],
+                        record_id=record["id"],
+                        duplicate_of=kept,
+                        similarity=similarity,
+                        reason="near_duplicate",
+                        message=f"near duplicate of {kept} (estimated Jaccard {similarity:.3f})"
+                        f"{link}; threshold {self.near_duplicates.threshold}, the first of the"
+                        " cluster in raw path order is kept",
+                    )
+                )
+                return None
         self.kept_by_text[outcome["text_key"]] = record["id"]
         split = assign_split(record["id"])
         self.stats.add(record, split)

@@ -74,9 +74,12 @@ def _marked(
         cursor = end
     for _, quote in quotes:
         s_start, s_end = quote["speaker_start"], quote["speaker_end"]
-        if s_start is not None and s_end is not None:
-            if 0 <= s_start - offset < s_end - offset <= len(text):
-                spans.append((s_start - offset, s_end - offset, MENTION_STYLE))
+        if (
+            s_start is not None
+            and s_end is not None
+            and 0 <= s_start - offset < s_end - offset <= len(text)
+        ):
+            spans.append((s_start - offset, s_end - offset, MENTION_STYLE))
     out = Text(style=base_style)
     # Where each position of `text` lands in `out`, before and after the markers
     # inserted at it: a span starts after its position's markers and ends before them.
@@ -201,7 +204,6 @@ def find_record(folder: str | Path, record_id: str) -> dict[str, Any] | None:
     Reads only the `id` column of each shard to find the row, then that row's shard.
     Raises LookupError when a prefix matches several ids.
     """
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from newscorpus.stats import published_shards
@@ -212,11 +214,11 @@ def find_record(folder: str | Path, record_id: str) -> dict[str, Any] | None:
         raise FileNotFoundError(f"{root} is not a folder")
     prefixed: list[tuple[Path, str]] = []
     for _, path in published_shards(root):
-        ids = pq.read_table(path, columns=["id"]).column("id")
-        if pc.any(pc.equal(ids, record_id)).as_py():
+        ids = [str(i) for i in pq.read_table(path, columns=["id"]).column("id").to_pylist()]
+        if record_id in ids:
             table = pq.read_table(path, filters=[("id", "==", record_id)])
             return from_arrow_row(table.to_pylist()[0])
-        prefixed += [(path, i) for i in ids.to_pylist() if i.startswith(record_id)]
+        prefixed += [(path, i) for i in ids if i.startswith(record_id)]
     if len(prefixed) > 1:
         shown = ", ".join(i for _, i in prefixed[:5])
         raise LookupError(f"{record_id!r} is the prefix of {len(prefixed)} ids: {shown}…")

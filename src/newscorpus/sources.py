@@ -34,6 +34,7 @@ class Source:
     profile: str
     licence: str
     options: tuple[tuple[str, Any], ...] = ()  # hashable, so Source stays frozen
+    aliases: tuple[str, ...] = ()
 
     def profile_options(self) -> dict[str, Any]:
         """Return the `[sources.<key>.options]` table handed to the profile's reader."""
@@ -86,6 +87,7 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             profile=str(table["profile"]),
             licence=str(table["licence"]),
             options=tuple(sorted(dict(table.get("options", {})).items())),
+            aliases=tuple(str(alias) for alias in table.get("aliases", [])),
         )
     return sources
 

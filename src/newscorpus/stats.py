@@ -198,6 +198,12 @@ def figures_tables(figures: dict[str, Any]) -> list[Any]:
             ("speaker", "quotes"),
             [(s["name"], s["quotes"]) for s in figures["top_speakers"]],
         ),
-        table("Body length (characters)", ("length", "articles"), list(figures["body_chars"].items())),
-        table("Rejects and duplicates by reason", ("outcome", "reason", "count"), reasons),
+        table(
+            "Body length (characters)", ("length", "articles"), list(figures["body_chars"].items())
+        ),
+        table(
+            "Rejects and duplicates by reason",
+            ("outcome", "reason", "count"),
+            reasons or [("none", "", 0)],
+        ),
     ]

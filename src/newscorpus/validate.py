@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 
 from newscorpus.ledger import LEDGER_FILE_NAME, summarize
 from newscorpus.publish import CARD_FILE_NAME, MANIFEST_FILE_NAME, read_card_metadata, sha256_file
-from newscorpus.records import Problem, cross_field_problems, schema_problems
-from newscorpus.schema import arrow_schema, hf_features_yaml, load_ledger_schema, load_schema
+from newscorpus.records import Problem, cross_field_problems, fast_validator, schema_problems
+from newscorpus.schema import arrow_schema, hf_features_yaml, load_ledger_schema
 from newscorpus.splits import SPLITS, assign_split
 from newscorpus.writer import from_arrow_row
 
@@ -49,13 +49,18 @@ class ValidationReport:
         return not self.problems
 
 
-@cache
 def _fast_validator() -> Any:
+    return fast_validator()
+
+
+@cache
+def _fast_ledger_validator() -> Any:
+    """The compiled validator of the ledger schema (fast pass), or None."""
     try:
         import jsonschema_rs
-    except ImportError:  # the compiled validator is an optimisation, not a requirement
+    except ImportError:
         return None
-    return jsonschema_rs.Draft202012Validator(load_schema(), validate_formats=True)
+    return jsonschema_rs.Draft202012Validator(load_ledger_schema(), validate_formats=True)
 
 
 def check_record(record: Any, file: str) -> list[Problem]:
@@ -67,8 +72,14 @@ def check_record(record: Any, file: str) -> list[Problem]:
             return problems
         if fast is not None:
             # The validators disagree: report it rather than silently trusting either.
-            return [Problem(file, record.get("id") if isinstance(record, dict) else None, "",
-                            "jsonschema-rs rejects this record but jsonschema accepts it")]
+            return [
+                Problem(
+                    file,
+                    record.get("id") if isinstance(record, dict) else None,
+                    "",
+                    "jsonschema-rs rejects this record but jsonschema accepts it",
+                )
+            ]
     return list(cross_field_problems(record, file))
 
 
@@ -81,8 +92,9 @@ def validate_records(records: Iterator[tuple[str, Any]], report: ValidationRepor
         record_id = record.get("id") if isinstance(record, dict) else None
         if isinstance(record_id, str):
             if record_id in seen:
-                report.problems.append(Problem(file, record_id, "/id",
-                                               f"duplicate id (also in {seen[record_id]})"))
+                report.problems.append(
+                    Problem(file, record_id, "/id", f"duplicate id (also in {seen[record_id]})")
+                )
             else:
                 seen[record_id] = file
     return set(seen)
@@ -100,8 +112,9 @@ def validate_jsonl(path: Path) -> ValidationReport:
                 try:
                     yield f"{path.name}:{number}", json.loads(line)
                 except json.JSONDecodeError as exc:
-                    report.problems.append(Problem(f"{path.name}:{number}", None, "",
-                                                   f"not JSON: {exc}"))
+                    report.problems.append(
+                        Problem(f"{path.name}:{number}", None, "", f"not JSON: {exc}")
+                    )
 
     validate_records(records(), report)
     return report
@@ -123,6 +136,7 @@ def validate_path(path: str | Path = "processed") -> ValidationReport:
     ids = validate_records(_parquet_records(target, manifest, report), report)
     _check_ledger(target, manifest, ids, report)
     _check_card(target, counts, report)
+    _check_croissant(target, report)
     return report
 
 
@@ -139,10 +153,14 @@ def _load_manifest(folder: Path, report: ValidationReport) -> dict[str, Any] | N
     return manifest
 
 
-def _check_files(folder: Path, manifest: dict[str, Any], report: ValidationReport) -> dict[str, int]:
+def _check_files(
+    folder: Path, manifest: dict[str, Any], report: ValidationReport
+) -> dict[str, int]:
     """Check checksums and presence of every file; return rows per split actually present."""
     listed = manifest["files"]
-    present = {p.relative_to(folder).as_posix() for p in (folder / "data").rglob("*") if p.is_file()}
+    present = {
+        p.relative_to(folder).as_posix() for p in (folder / "data").rglob("*") if p.is_file()
+    }
     for extra in sorted(present - set(listed)):
         report.problems.append(Problem(extra, None, "", "data file not listed in the manifest"))
     for name, info in listed.items():
@@ -150,13 +168,15 @@ def _check_files(folder: Path, manifest: dict[str, Any], report: ValidationRepor
         if not path.is_file():
             report.problems.append(Problem(name, None, "", "listed in the manifest but missing"))
         elif sha256_file(path) != info.get("sha256"):
-            report.problems.append(Problem(name, None, "",
-                                           "sha256 differs from the manifest (modified file)"))
+            report.problems.append(
+                Problem(name, None, "", "sha256 differs from the manifest (modified file)")
+            )
     counts: dict[str, int] = {}
     for split, info in manifest.get("splits", {}).items():
         if split not in SPLITS:
-            report.problems.append(Problem(MANIFEST_FILE_NAME, None, f"/splits/{split}",
-                                           "unknown split name"))
+            report.problems.append(
+                Problem(MANIFEST_FILE_NAME, None, f"/splits/{split}", "unknown split name")
+            )
         counts[split] = int(info.get("num_examples", -1))
     return counts
 
@@ -175,8 +195,9 @@ def _parquet_records(
             try:
                 parquet = pq.ParquetFile(path)
                 if not parquet.schema_arrow.equals(expected, check_metadata=False):
-                    report.problems.append(Problem(name, None, "",
-                                                   "Arrow schema differs from the JSON Schema's"))
+                    report.problems.append(
+                        Problem(name, None, "", "Arrow schema differs from the JSON Schema's")
+                    )
                     continue
                 previous = ""
                 for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS):
@@ -185,19 +206,31 @@ def _parquet_records(
                         rows_seen += 1
                         record_id = str(record.get("id"))
                         if record_id < previous:
-                            report.problems.append(Problem(name, record_id, "/id",
-                                                           "rows are not sorted by id"))
+                            report.problems.append(
+                                Problem(name, record_id, "/id", "rows are not sorted by id")
+                            )
                         previous = record_id
                         if isinstance(record.get("id"), str) and assign_split(record_id) != split:
-                            report.problems.append(Problem(name, record_id, "/id",
-                                                           f"id hashes to another split than {split}"))
+                            report.problems.append(
+                                Problem(
+                                    name,
+                                    record_id,
+                                    "/id",
+                                    f"id hashes to another split than {split}",
+                                )
+                            )
                         yield name, record
             except (OSError, pa.ArrowException) as exc:
                 report.problems.append(Problem(name, None, "", f"unreadable Parquet: {exc}"))
         if rows_seen != info.get("num_examples"):
-            report.problems.append(Problem(MANIFEST_FILE_NAME, None, f"/splits/{split}",
-                                           f"manifest says {info.get('num_examples')} rows, "
-                                           f"files hold {rows_seen}"))
+            report.problems.append(
+                Problem(
+                    MANIFEST_FILE_NAME,
+                    None,
+                    f"/splits/{split}",
+                    f"manifest says {info.get('num_examples')} rows, files hold {rows_seen}",
+                )
+            )
 
 
 def _check_ledger(
@@ -208,6 +241,7 @@ def _check_ledger(
         report.problems.append(Problem(LEDGER_FILE_NAME, None, "", "missing ledger"))
         return
     validator = jsonschema.Draft202012Validator(load_ledger_schema())
+    fast = _fast_ledger_validator()
     entries = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -217,18 +251,28 @@ def _check_ledger(
             except json.JSONDecodeError as exc:
                 report.problems.append(Problem(where, None, "", f"not JSON: {exc}"))
                 continue
+            if fast is not None and fast.is_valid(entry):
+                entries.append(entry)
+                continue
             for error in validator.iter_errors(entry):
                 pointer = "".join(f"/{p}" for p in error.absolute_path)
                 report.problems.append(Problem(where, None, pointer, error.message))
             entries.append(entry)
     recorded = {e.get("id") for e in entries if e.get("outcome") == "record"}
     if recorded != ids:
-        report.problems.append(Problem(LEDGER_FILE_NAME, None, "",
-                                       f"{len(recorded ^ ids)} ids differ between the ledger's "
-                                       "records and the Parquet files"))
+        report.problems.append(
+            Problem(
+                LEDGER_FILE_NAME,
+                None,
+                "",
+                f"{len(recorded ^ ids)} ids differ between the ledger's "
+                "records and the Parquet files",
+            )
+        )
     if summarize(entries) != manifest.get("ledger"):
-        report.problems.append(Problem(MANIFEST_FILE_NAME, None, "/ledger",
-                                       "counts differ from the ledger"))
+        report.problems.append(
+            Problem(MANIFEST_FILE_NAME, None, "/ledger", "counts differ from the ledger")
+        )
 
 
 def _check_card(folder: Path, counts: dict[str, int], report: ValidationReport) -> None:
@@ -240,15 +284,50 @@ def _check_card(folder: Path, counts: dict[str, int], report: ValidationReport) 
         return
     info = metadata.get("dataset_info", {})
     if info.get("features") != hf_features_yaml():
-        report.problems.append(Problem(CARD_FILE_NAME, None, "/dataset_info/features",
-                                       "features disagree with the Parquet schema"))
+        report.problems.append(
+            Problem(
+                CARD_FILE_NAME,
+                None,
+                "/dataset_info/features",
+                "features disagree with the Parquet schema",
+            )
+        )
     card_counts = {s.get("name"): s.get("num_examples") for s in info.get("splits", [])}
     if card_counts != counts:
-        report.problems.append(Problem(CARD_FILE_NAME, None, "/dataset_info/splits",
-                                       f"split sizes {card_counts} differ from {counts}"))
+        report.problems.append(
+            Problem(
+                CARD_FILE_NAME,
+                None,
+                "/dataset_info/splits",
+                f"split sizes {card_counts} differ from {counts}",
+            )
+        )
     configs = metadata.get("configs", [])
     declared = {d.get("split") for c in configs for d in c.get("data_files", [])}
     if declared != set(counts):
-        report.problems.append(Problem(CARD_FILE_NAME, None, "/configs",
-                                       f"declares splits {sorted(declared)}, data has "
-                                       f"{sorted(counts)}"))
+        report.problems.append(
+            Problem(
+                CARD_FILE_NAME,
+                None,
+                "/configs",
+                f"declares splits {sorted(declared)}, data has {sorted(counts)}",
+            )
+        )
+
+
+def _check_croissant(folder: Path, report: ValidationReport) -> None:
+    """croissant.json, when present, must be a JSON-LD object with record sets.
+
+    Only that it parses: `tests/test_croissant.py` validates and loads it with mlcroissant,
+    too heavy a dependency for every validation.
+    """
+    path = folder / "croissant.json"
+    if not path.is_file():
+        return
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        report.problems.append(Problem("croissant.json", None, "", f"unreadable: {exc}"))
+        return
+    if not isinstance(document, dict) or not document.get("recordSet"):
+        report.problems.append(Problem("croissant.json", None, "", "no Croissant record sets"))

@@ -1,13 +1,17 @@
 """Deterministic Parquet writing: explicit Arrow schema, pinned writer options, sorted rows.
 
 Everything that shapes the bytes is fixed here so that two builds of the same raw/ with
-the same dependency versions produce byte-identical files.
+the same dependency versions produce byte-identical files. Rows stream through
+`SpillSorter` (bounded memory, id order) into `SplitWriter` (row groups and shards cut at
+counts that depend only on the rows), so no step holds a whole split.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import marshal
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,9 @@ import pyarrow.parquet as pq
 from newscorpus.schema import arrow_schema, date_fields
 
 DEFAULT_SHARD_ROWS = 50_000
+# A shard also ends past this many Arrow (uncompressed) bytes: zstd makes files of
+# about a third of it, in the few hundred MB that Hub tooling expects.
+DEFAULT_SHARD_BYTES = 512 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
 # Every option that changes the bytes on disk, pinned.
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -57,10 +64,107 @@ def from_arrow_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Return rows (JSON records) as an Arrow table with the derived schema."""
+    return pa.Table.from_pylist([to_arrow_row(r) for r in rows], schema=arrow_schema())
+
+
 def write_table(rows: list[dict[str, Any]], path: Path) -> None:
     """Write rows (already sorted) to one Parquet file with the derived schema."""
-    table = pa.Table.from_pylist([to_arrow_row(r) for r in rows], schema=arrow_schema())
-    pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
+    pq.write_table(rows_table(rows), path, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
+
+
+def arrow_bytes(path: Path) -> int:
+    """Return the Arrow size of a Parquet file read back (the card's `num_bytes`).
+
+    Read row group by row group (their sizes add up to the whole table's), so memory
+    stays at one row group. Not the size of the tables written: a table read back can
+    lay out its buffers differently (validity bitmaps) and be a few bytes larger.
+    """
+    parquet = pq.ParquetFile(path)
+    return sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
+
+
+@dataclass
+class Shard:
+    """One written shard: its final path, rows and Arrow bytes (the manifest's figures)."""
+
+    path: Path
+    num_rows: int
+    num_bytes: int
+
+
+class SplitWriter:
+    """Write one split's rows, given in id order, as shards, streaming.
+
+    Row groups are flushed at fixed row counts (`ROW_GROUP_ROWS`, or fewer where a shard
+    ends), so the bytes are those `pq.write_table` makes of the whole sorted table,
+    whatever batches the rows arrive in. A shard ends at `shard_rows` rows, or at the
+    first row-group boundary past `shard_bytes` Arrow bytes: both depend on the rows
+    alone (the byte bound is checked at row-group boundaries). Shards are named
+    `{split}-NNNNN-of-NNNNN.parquet` once their count is known.
+    """
+
+    def __init__(
+        self,
+        split: str,
+        data_dir: Path,
+        shard_rows: int = DEFAULT_SHARD_ROWS,
+        shard_bytes: int = DEFAULT_SHARD_BYTES,
+    ) -> None:
+        self.split, self.data_dir = split, data_dir
+        self.shard_rows, self.shard_bytes = shard_rows, shard_bytes
+        self.shards: list[Shard] = []
+        self._buffer: list[dict[str, Any]] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._rows = 0
+        self._bytes = 0
+        self._last_id = ""
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record; records must come in increasing id order."""
+        record_id = str(record["id"])
+        if record_id <= self._last_id:
+            raise ValueError(f"{self.split}: id {record_id} after {self._last_id}: not sorted")
+        self._last_id = record_id
+        self._buffer.append(record)
+        if len(self._buffer) >= min(ROW_GROUP_ROWS, self.shard_rows - self._rows):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        table = rows_table(self._buffer)
+        self._buffer = []
+        if self._writer is None:
+            path = self._part_path(len(self.shards))
+            self._writer = pq.ParquetWriter(path, arrow_schema(), **PARQUET_OPTIONS)
+            self.shards.append(Shard(path, 0, 0))
+        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        self._rows += table.num_rows
+        self._bytes += table.nbytes
+        if self._rows >= self.shard_rows or self._bytes >= self.shard_bytes:
+            self._end_shard()
+
+    def _end_shard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            shard = self.shards[-1]
+            shard.num_rows, shard.num_bytes = self._rows, arrow_bytes(shard.path)
+        self._writer, self._rows, self._bytes = None, 0, 0
+
+    def _part_path(self, index: int) -> Path:
+        return self.data_dir / f".{self.split}-part-{index:05d}.parquet"
+
+    def close(self) -> list[Shard]:
+        """Finish the last shard and give every shard its final name; return them."""
+        self._flush()
+        self._end_shard()
+        for index, shard in enumerate(self.shards):
+            final = self.data_dir / shard_name(self.split, index, len(self.shards))
+            shard.path.rename(final)
+            shard.path = final
+        return self.shards
 
 
 def write_split(
@@ -69,14 +173,74 @@ def write_split(
     """Write one split's rows (sorted by id here) as shards of at most `shard_rows` rows.
 
     Writes nothing for an empty split: `datasets` cannot load a zero-row Parquet file.
+    Holds every row: `SpillSorter` is the streaming way.
     """
-    ordered = sorted(rows, key=lambda r: str(r["id"]))
-    if not ordered:
-        return []
-    count = (len(ordered) + shard_rows - 1) // shard_rows
-    paths = []
-    for index in range(count):
-        path = data_dir / shard_name(split, index, count)
-        write_table(ordered[index * shard_rows : (index + 1) * shard_rows], path)
-        paths.append(path)
-    return paths
+    writer = SplitWriter(split, data_dir, shard_rows)
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        writer.write(row)
+    return [shard.path for shard in writer.close()]
+
+
+def id_bucket(record_id: str, width: int = 2) -> str:
+    """Return the spill bucket of an id: `<source>-` and the first `width` hash digits.
+
+    Buckets sorted as strings are in id order, since a source key holds no '-':
+    every id of a bucket sorts before every id of the next one.
+
+    >>> id_bucket("donga-724ffc14e03e3d2e")
+    'donga-72'
+    """
+    prefix, _, digest = record_id.rpartition("-")
+    return f"{prefix}-{digest[:width]}"
+
+
+class SpillSorter:
+    """Sort records by id in bounded memory: spill to bucket files, sort bucket by bucket.
+
+    Records are buffered up to `buffer_bytes` (estimated), then appended to temporary
+    files, one per id bucket (`id_bucket`); `sorted_records` reads the buckets back in
+    order, sorting each in memory, so at most one bucket (about 1/256 of the split for
+    each source) is held. Records are framed with `marshal`: the files live only for
+    the build, in the same interpreter.
+    """
+
+    def __init__(self, folder: Path, width: int = 2, buffer_bytes: int = 32 << 20) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.width, self.buffer_bytes = folder, width, buffer_bytes
+        self._buffers: dict[str, list[bytes]] = {}
+        self._buffered = 0
+        self.count = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Take one record (any order)."""
+        blob = marshal.dumps(record)
+        self._buffers.setdefault(id_bucket(str(record["id"]), self.width), []).append(blob)
+        self._buffered += len(blob)
+        self.count += 1
+        if self._buffered >= self.buffer_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the buffered records to their bucket files."""
+        for bucket, blobs in self._buffers.items():
+            with (self.folder / f"{bucket}.spill").open("ab") as handle:
+                for blob in blobs:
+                    handle.write(len(blob).to_bytes(4, "little"))
+                    handle.write(blob)
+        self._buffers, self._buffered = {}, 0
+
+    def sorted_records(self) -> Iterator[dict[str, Any]]:
+        """Yield every record in id order (each bucket file is deleted once read)."""
+        self.flush()
+        for path in sorted(self.folder.glob("*.spill"), key=lambda p: p.stem):
+            data = path.read_bytes()
+            records = []
+            offset = 0
+            while offset < len(data):
+                size = int.from_bytes(data[offset : offset + 4], "little")
+                records.append(marshal.loads(data[offset + 4 : offset + 4 + size]))
+                offset += 4 + size
+            del data
+            records.sort(key=lambda r: str(r["id"]))
+            path.unlink()
+            yield from records

@@ -7,7 +7,7 @@ new profile module plus golden tests; a new outlet using a known format is a reg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +34,21 @@ class Article:
     part: str | None = None
 
 
-# A reader takes the raw bytes and the source's `options` table from the registry.
-ProfileReader = Callable[[bytes, Mapping[str, Any]], list[Article]]
+@dataclass(frozen=True, slots=True)
+class PartRejected:
+    """One article of a multi-article file that cannot be read (a bad JSON line, a WARC
+    record that does not parse), returned in place of its Article so that only it is
+    rejected (ledger `source_file` is `<relpath>#<part>`) and the file's other articles stay.
+    """
+
+    part: str
+    reason: str
+    message: str
+
+
+# A reader takes the raw bytes and the source's `options` table from the registry. It
+# raises RejectError for the whole file, or returns PartRejected for one article of it.
+ProfileReader = Callable[[bytes, Mapping[str, Any]], Sequence[Article | PartRejected]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +97,10 @@ def available_profiles() -> list[Profile]:
 def _load_builtin_profiles() -> None:
     # Imported lazily so that importing this package never pulls optional dependencies
     # (an HTML profile's extractor, say) into processes that do not need them.
-    from newscorpus.profiles import donga_wordpress  # noqa: F401
+    from newscorpus.profiles import (  # noqa: F401
+        donga_wordpress,
+        html,
+        jsonl,
+        plaintext,
+        warc,
+    )

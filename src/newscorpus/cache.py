@@ -1,0 +1,191 @@
+"""The incremental build cache: per-file outcomes keyed by content, kept beside the output.
+
+A raw file's outcomes depend only on its bytes, where it sits (the id is derived from the
+path), its source's registry entry and the code that processes it. `outcome_key` hashes
+exactly those, with `PIPELINE_VERSION` and a fingerprint of the package's own source
+files (so an edit that forgot to bump the version still invalidates), so a hit can be
+used in place of parsing, annotating and validating the file again.
+
+The store is one SQLite database written only by the build's main process as results
+arrive, committed in small batches: a build killed midway keeps what it finished, and
+the rerun resumes from there. Three tables:
+
+- `outcomes`: outcome key -> the file's outcomes (marshal, zlib-compressed);
+- `stats`: (path, size, mtime_ns, ctime_ns, inode) -> sha256 of the bytes, so that a
+  rebuild does not read and hash files that have not been touched;
+- `published`: output folder -> fingerprint of the last build published there, so that
+  a rebuild with nothing changed can stop once it has checked the folder is intact.
+
+Values are written with `marshal` (fast, and the cache is private to the user); its
+format is tied to the Python version, which is therefore part of every key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from newscorpus.schema import schema_text
+from newscorpus.sources import Source
+from newscorpus.version import PIPELINE_VERSION
+
+CACHE_DIR_NAME = ".newscorpus-cache"
+DB_FILE_NAME = "build-cache.sqlite3"
+# A killed build loses at most this much finished work.
+COMMIT_EVERY_FILES = 64
+COMMIT_EVERY_SECONDS = 1.0
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outcomes (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS stats (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS published (
+    out_dir TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, value BLOB NOT NULL
+);
+"""
+
+Outcomes = list[dict[str, Any]]
+# What identifies a file's state without reading it: size, mtime_ns, ctime_ns, inode.
+StatKey = tuple[int, int, int, int]
+
+
+def stat_key(stat: os.stat_result) -> StatKey:
+    """Return the parts of a stat that change whenever the file's content may have."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def default_cache_dir(out_dir: Path) -> Path:
+    """Return where the cache lives by default: `.newscorpus-cache/` beside the output."""
+    return out_dir.absolute().parent / CACHE_DIR_NAME
+
+
+@cache
+def code_fingerprint() -> str:
+    """Return a hash of everything that shapes outcomes besides the raw bytes.
+
+    PIPELINE_VERSION, the record schema, the Python version (marshal's format) and the
+    text of every module of the package: a local edit to a parser invalidates the cache
+    even before anyone bumps the version.
+    """
+    digest = hashlib.sha256()
+    for part in (PIPELINE_VERSION, schema_text(), sys.version, str(marshal.version)):
+        digest.update(part.encode("utf-8") + b"\0")
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def outcome_key(raw_sha256: str, relpath: str, source: Source | None) -> str:
+    """Return the cache key of one raw file's outcomes."""
+    parts = (raw_sha256, relpath, repr(source), code_fingerprint())
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def pack(value: Any) -> bytes:
+    """Serialize plain data (dicts, lists, str, int, float, bool, None) for the cache."""
+    return zlib.compress(marshal.dumps(value), 1)
+
+
+def unpack(blob: bytes) -> Any:
+    """Inverse of `pack`."""
+    return marshal.loads(zlib.decompress(blob))
+
+
+class BuildCache:
+    """The SQLite store of one cache folder; used by one build's main process at a time."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / DB_FILE_NAME
+        # isolation_level=None: transactions are begun and committed explicitly below.
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        self._db.execute("PRAGMA synchronous=NORMAL")  # durable enough for a cache
+        self._db.executescript(_SCHEMA)
+        self._pending = 0
+        self._last_commit = time.monotonic()
+        self._db.execute("BEGIN")
+
+    def known_sha256(self, path: str, stat: StatKey) -> str | None:
+        """Return the sha256 recorded for `path` if its stat is unchanged since, else None."""
+        row = self._db.execute(
+            "SELECT sha256 FROM stats WHERE path = ? AND size = ? AND mtime_ns = ?"
+            " AND ctime_ns = ? AND inode = ?",
+            (path, *stat),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def get(self, key: str) -> Outcomes | None:
+        """Return the cached outcomes for `key`, or None."""
+        row = self._db.execute("SELECT value FROM outcomes WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        outcomes: Outcomes = unpack(row[0])
+        return outcomes
+
+    def has(self, key: str) -> bool:
+        """Return True when outcomes for `key` are stored."""
+        found = self._db.execute("SELECT 1 FROM outcomes WHERE key = ?", (key,)).fetchone()
+        return found is not None
+
+    def put(
+        self, key: str, outcomes: Outcomes, path: str, stat: StatKey | None, raw_sha256: str
+    ) -> None:
+        """Store one file's outcomes (and its stat -> sha256); commit in batches."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO outcomes (key, value) VALUES (?, ?)", (key, pack(outcomes))
+        )
+        if stat is not None:
+            self._db.execute(
+                "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?, ?)",
+                (path, *stat, raw_sha256),
+            )
+        self._pending += 1
+        if (
+            self._pending >= COMMIT_EVERY_FILES
+            or time.monotonic() - self._last_commit >= COMMIT_EVERY_SECONDS
+        ):
+            self.commit()
+
+    def published(self, out_dir: Path) -> tuple[str, Any] | None:
+        """Return (fingerprint, stored value) of the last build published to `out_dir`."""
+        row = self._db.execute(
+            "SELECT fingerprint, value FROM published WHERE out_dir = ?", (str(out_dir),)
+        ).fetchone()
+        return None if row is None else (str(row[0]), unpack(row[1]))
+
+    def set_published(self, out_dir: Path, fingerprint: str, value: Any) -> None:
+        """Record what was just published to `out_dir` (committed at once)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO published VALUES (?, ?, ?)",
+            (str(out_dir), fingerprint, pack(value)),
+        )
+        self.commit()
+
+    def commit(self) -> None:
+        """Commit what was stored so far and begin the next batch."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def close(self) -> None:
+        """Commit and close the database."""
+        self._db.execute("COMMIT")
+        self._db.close()
+
+    def count(self) -> int:
+        """Return how many files' outcomes are stored (committed or not)."""
+        (total,) = self._db.execute("SELECT count(*) FROM outcomes").fetchone()
+        return int(total)

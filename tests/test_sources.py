@@ -1,0 +1,72 @@
+"""The source registry and discovery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newscorpus.pipeline import source_names_match
+from newscorpus.sources import RegistryError, article_id, discover, load_registry
+
+REGISTRY = """
+[sources.donga]
+name = "Donga"
+language = "en"
+profile = "donga_wordpress_v1"
+licence = "research only"
+aliases = ["The Dong-A Daily"]
+"""
+
+
+def test_registry_loads_sources_with_aliases(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    (source,) = load_registry(tmp_path).values()
+    assert (source.key, source.name, source.profile) == ("donga", "Donga", "donga_wordpress_v1")
+    assert source_names_match("The Dong-A Daily", source)
+    assert source_names_match("DONGA", source)
+    assert not source_names_match("Korea Herald", source)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one"),
+        ("[sources.donga]\nname = 'x'\n", "lacks"),
+        ("[sources.Bad-Key]\nname='x'\nlanguage='en'\nprofile='p'\nlicence='l'\n", "lower-case"),
+        ("[sources.donga\n", "sources.toml"),
+    ],
+)
+def test_registry_errors_are_clear(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "sources.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(RegistryError, match=message):
+        load_registry(tmp_path)
+
+
+def test_missing_registry(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="no source registry"):
+        load_registry(tmp_path)
+
+
+def test_discovery_is_sorted_and_skips_only_metadata(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "README.md").write_text("about raw/", encoding="utf-8")
+    (tmp_path / "donga" / "sub").mkdir(parents=True)
+    for name in ("b.txt", "a.txt", "sub/c.txt"):
+        (tmp_path / "donga" / name).write_text("x", encoding="utf-8")
+    (tmp_path / "loose.txt").write_text("x", encoding="utf-8")
+    found = list(discover(tmp_path, load_registry(tmp_path)))
+    assert [f.relpath for f in found] == [
+        "donga/a.txt",
+        "donga/b.txt",
+        "donga/sub/c.txt",
+        "loose.txt",
+    ]
+    assert found[-1].source is None
+    assert all(f.problem is None for f in found)
+
+
+def test_ids_are_stable_and_depend_only_on_the_path() -> None:
+    assert article_id("donga", "donga/x.txt") == article_id("donga", "donga/x.txt")
+    assert article_id("donga", "donga/x.txt") != article_id("donga", "donga/y.txt")
+    assert article_id("donga", "donga/x.jsonl", "3") != article_id("donga", "donga/x.jsonl")
