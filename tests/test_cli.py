@@ -69,3 +69,10 @@ def test_python_dash_m_works() -> None:
     )
     assert result.returncode == 0
     assert "build" in result.stdout
+
+
+def test_profiles_command_lists_the_builtin_profiles() -> None:
+    result = runner.invoke(app, ["profiles"])
+    assert result.exit_code == 0
+    for name in ("donga_wordpress_v1", "plaintext_v1", "jsonl_v1"):
+        assert name in result.output

@@ -4,9 +4,11 @@ The reduce step is the only place that decides order, duplicates and splits, so 
 is the same whatever schedules `process_keyed` (a local pool or Dask, see executors.py),
 and whether an outcome comes fresh or from the incremental cache (cache.py). Records
 stream from the reducer to spill files and from there, in id order, to the Parquet
-writers (writer.py): memory stays flat whatever the corpus size. The new folder is built beside the old
-one, validated, then swapped in with one atomic rename; a failed or killed build leaves the
-previous folder as it was. A lock file keeps two builds from writing the same output.
+writers (writer.py): memory stays flat whatever the corpus size.
+
+The new folder is built beside the old one, validated, then swapped in with one atomic
+rename; a failed or killed build leaves the previous folder as it was. A lock file keeps
+two builds from writing the same output.
 """
 
 from __future__ import annotations

@@ -189,6 +189,19 @@ def schema_command() -> None:
     typer.echo(schema_text(), nl=False)
 
 
+@app.command("profiles")
+def profiles_command() -> None:
+    """List the registered parser profiles: the names sources.toml can use, and their files."""
+    from newscorpus.profiles import available_profiles
+
+    table = Table(show_header=True)
+    for column in ("profile", "reads", "description"):
+        table.add_column(column)
+    for profile in available_profiles():
+        table.add_row(profile.name, " ".join(profile.extensions), profile.description)
+    out.print(table)
+
+
 @app.command("stats")
 def stats_command(
     path: Annotated[Path, typer.Argument(help="A published folder.")] = Path("processed"),

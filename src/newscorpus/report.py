@@ -209,7 +209,7 @@ _ACCURACY_METRICS = (
 def accuracy_markdown(baseline: dict[str, Any] | None) -> str:
     """Return the measured annotation accuracy as Markdown, from a quality-gate baseline.
 
-    `baseline` is tests/data/quote_baseline.json as pinned by the quality gate: views
+    `baseline` is src/newscorpus/quote_accuracy.json as pinned by the quality gate: views
     (`literal`, `speech`, ...) holding precision/recall/f1 and speaker accuracies.
     Missing keys are shown as "n/a"; no baseline gives a sentence saying so.
     """

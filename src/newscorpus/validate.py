@@ -242,7 +242,20 @@ def _check_ledger(
         return
     validator = jsonschema.Draft202012Validator(load_ledger_schema())
     fast = _fast_ledger_validator()
-    entries = []
+    # Not the entries themselves (a ledger line per raw file): the recorded ids, and for
+    # `summarize` one shared stub per (outcome, reason), so memory stays flat.
+    entries: list[dict[str, Any]] = []
+    recorded: set[Any] = set()
+    stubs: dict[tuple[Any, Any], dict[str, Any]] = {}
+
+    def keep(entry: Any) -> None:
+        if not isinstance(entry, dict):
+            entry = {}
+        pair = (entry.get("outcome"), entry.get("reason"))
+        entries.append(stubs.setdefault(pair, {"outcome": pair[0], "reason": pair[1]}))
+        if pair[0] == "record":
+            recorded.add(entry.get("id"))
+
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             where = f"{LEDGER_FILE_NAME}:{number}"
@@ -252,13 +265,12 @@ def _check_ledger(
                 report.problems.append(Problem(where, None, "", f"not JSON: {exc}"))
                 continue
             if fast is not None and fast.is_valid(entry):
-                entries.append(entry)
+                keep(entry)
                 continue
             for error in validator.iter_errors(entry):
                 pointer = "".join(f"/{p}" for p in error.absolute_path)
                 report.problems.append(Problem(where, None, pointer, error.message))
-            entries.append(entry)
-    recorded = {e.get("id") for e in entries if e.get("outcome") == "record"}
+            keep(entry)
     if recorded != ids:
         report.problems.append(
             Problem(
