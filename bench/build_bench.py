@@ -8,7 +8,8 @@ articles in ../shared/data/bbc_news), paragraphs mixed so that no two articles a
 duplicates, about 4 KB a file. Then measures, in one run: the I/O floor (read every raw
 file, write its text to one Parquet file, one process); `newscorpus build` with a fresh
 cache (wall time, articles/s, ratio to the floor, peak RSS of the whole process tree);
-a no-op rebuild; a rebuild after modifying 1 % of the files; `newscorpus validate`.
+a no-op rebuild; a rebuild after modifying 1 % of the files; `newscorpus validate`;
+the 1-minute load average sampled between those steps (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -197,10 +198,13 @@ def measure(
     build = newscorpus_command(
         "build", "--raw", str(raw), "--out", str(out), "--no-datasheet", *extra
     )
+    loads = [os.getloadavg()[0]]
     full, rss = run_measured(build, work)
+    loads.append(os.getloadavg()[0])
     noop, noop_rss = run_measured(build, work)
     touched = touch_fraction(raw, 0.01)
     changed, changed_rss = run_measured(build, work)
+    loads.append(os.getloadavg()[0])
     validate_start = time.perf_counter()
     subprocess.run(
         newscorpus_command("validate", str(out)),
@@ -209,6 +213,7 @@ def measure(
         env=snapshot_env(),
     )
     validate = time.perf_counter() - validate_start
+    loads.append(os.getloadavg()[0])
     print(f"[n={n}] touched {touched} files", file=sys.stderr)
     return {
         "n": n,
@@ -221,6 +226,8 @@ def measure(
         "changed_rss": changed_rss,
         "validate": validate,
         "records": _records(out),
+        "load_min": min(loads),
+        "load_max": max(loads),
     }
 
 
@@ -236,8 +243,8 @@ def table(rows: Sequence[dict[str, float]]) -> str:
     mb: Callable[[float], str] = lambda b: f"{b / 1e6:,.0f} MB"  # noqa: E731
     lines = [
         "| files | I/O floor | full build | articles/s | × floor | peak RSS (tree) "
-        "| no-op rebuild | 1 % changed | validate (records/s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| no-op rebuild | 1 % changed | validate (records/s) | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
@@ -245,7 +252,8 @@ def table(rows: Sequence[dict[str, float]]) -> str:
             f"| {r['n'] / r['full']:,.0f} | {r['full'] / r['floor']:.1f} | {mb(r['rss'])} "
             f"| {r['noop']:.1f} s ({100 * r['noop'] / r['full']:.0f} %) "
             f"| {r['changed']:.1f} s ({100 * r['changed'] / r['full']:.0f} %) "
-            f"| {r['records'] / r['validate']:,.0f} ({r['validate']:.1f} s) |"
+            f"| {r['records'] / r['validate']:,.0f} ({r['validate']:.1f} s) "
+            f"| {r.get('load_min', 0):.1f}–{r.get('load_max', 0):.1f} |"
         )
     return "\n".join(lines)
 

@@ -623,7 +623,29 @@ _TITLES = frozenset(
 )
 
 _TOKEN_RE = re.compile(r"[\w’'.&-]+")
+# Precompiled forms of patterns used in the hot paths (re's own cache costs a lookup).
+_INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)+")
+_DETERMINER_RE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+_AFTER_LEAD_RE = re.compile(r"[\s,;]*(?:[—–-]+\s*)?")
+_THAT_OR_QUOTE_RE = re.compile(r"\bthat\b|[“\"]")
+_INVERTED_LEAD_RE = re.compile(r"\s*[^,.;:!?]{1,80}?[:,]\s*")
 _LAST_TOKEN_RE = re.compile(r"([\w’'.&-]+)\s*\Z")
+_TOKEN_PUNCTUATION = "’'.&-_"
+
+
+def _last_token(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Span of `_LAST_TOKEN_RE.search(text, lo, hi)`'s group: the token that ends
+    text[lo:hi] but for trailing whitespace, found from the right (the regex search
+    tries every start from `lo`). `\\w` is `str.isalnum` or "_", `\\s` `str.isspace`."""
+    end = hi
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > lo and (text[start - 1].isalnum() or text[start - 1] in _TOKEN_PUNCTUATION):
+        start -= 1
+    return (start, end) if start < end else None
+
+
 _WS_RE = re.compile(r"\s+")
 
 
@@ -640,12 +662,19 @@ class Attribution:
     kind: str  # "after", "before", "colon", "inherited", "previous"
 
 
+_HARD_DELIMITERS = ',;:()“”"‘!?—–\n'
+
+
 def _tokens_back(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Token spans in text[lo:hi], right to left, stopping at punctuation/quote marks."""
     toks: list[tuple[int, int]] = []
     seg = text[lo:hi]
     # Only the tail after the last hard delimiter is a candidate NP.
-    cut = max(seg.rfind(c) for c in ',;:()“”"‘!?—–\n')
+    cut = -1
+    for c in _HARD_DELIMITERS:
+        found = seg.rfind(c)
+        if found > cut:
+            cut = found
     base = lo + cut + 1 if cut >= 0 else lo
     for m in _TOKEN_RE.finditer(text, base, hi):
         toks.append((m.start(), m.end()))
@@ -671,10 +700,10 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     hi = cue_start
     # Skip adverbs and auxiliaries directly left of the cue ("X also said").
     while True:
-        m = _LAST_TOKEN_RE.search(text, lo, hi)
-        if m is None or _strip_token(m.group(1)) not in _ADV_WORDS:
+        last = _last_token(text, lo, hi)
+        if last is None or _strip_token(text[last[0] : last[1]]) not in _ADV_WORDS:
             break
-        hi = m.start(1)
+        hi = last[0]
     tail = text[lo:hi].rstrip()
     if tail.endswith(")"):
         # party/state label between the name and the cue: "Sen. X (D-Ohio) said"
@@ -764,7 +793,7 @@ def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, i
                 return None
             break
         s, e = m.start(), m.end()
-        if word.endswith(".") and low not in _TITLES and not re.fullmatch(r"(?:[A-Za-z]\.)+", word):
+        if word.endswith(".") and low not in _TITLES and not _INITIALS_RE.fullmatch(word):
             e -= 1  # sentence-final period
             chosen.append((s, e))
             break
@@ -812,7 +841,7 @@ def _looks_named(mention: str) -> bool:
 
 def strip_determiner(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a leading "the/a/an " from a mention span."""
-    m = re.match(r"(?:the|a|an)\s+", text[start:end], re.IGNORECASE)
+    m = _DETERMINER_RE.match(text[start:end])
     if m and m.end() < end - start:
         return start + m.end(), end
     return start, end
@@ -864,6 +893,7 @@ def resolve_pronoun(pronoun: str, history: Sequence[tuple[str, bool]]) -> str:
 _CUE_CASED = frozenset(
     v for w in (_SINGLE_CUES | set(_MULTI_CUES)) for v in (w, w.capitalize(), w.upper())
 )
+_LETTER_RUN_RE = re.compile(r"[A-Za-z]+")
 
 
 def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
@@ -871,21 +901,40 @@ def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
 
     A linear token scan with set lookups (a large regex alternation was the hot spot).
     """
+    # Every match of _CUE_WORD_RE in the window is a whole letter run of it, so when no
+    # letter run is a cue word there is no cue (about half the windows asked about).
+    present = _CUE_CASED.intersection(_LETTER_RUN_RE.findall(text, lo, hi))
+    if not present:
+        return []
+    # The matches of _CUE_WORD_RE that are cue words, found with str.find: an occurrence
+    # counts when neither neighbour is glued to it (the lookbehind sees text before
+    # `lo`; the lookahead sees nothing at or past `hi`).
+    found: list[tuple[int, int, str]] = []
+    for word in present:
+        i = text.find(word, lo, hi)
+        while i >= 0:
+            end = i + len(word)
+            if (i == 0 or not _glued(text[i - 1])) and (end == hi or not _glued(text[end])):
+                found.append((i, end, word))
+            i = text.find(word, end, hi)
+    found.sort()
     out: list[CueHit] = []
-    for m in _CUE_WORD_RE.finditer(text, lo, hi):
-        word = m.group()
-        if word not in _CUE_CASED:
-            continue  # fast path: most words are not cues
+    for start, end, word in found:
         low = word.lower()
         seconds = _MULTI_CUES.get(low)
         if seconds is not None:
-            n = _NEXT_WORD_RE.match(text, m.end(), hi)
+            n = _NEXT_WORD_RE.match(text, end, hi)
             if n is not None and n.group(1).lower() in seconds:
-                out.append(CueHit(m.start(), n.end(), text[m.start() : n.end()]))
+                out.append(CueHit(start, n.end(), text[start : n.end()]))
                 continue
         if low in _SINGLE_CUES:
-            out.append(CueHit(m.start(), m.end(), m.group()))
+            out.append(CueHit(start, end, word))
     return out
+
+
+def _glued(ch: str) -> bool:
+    """Is `ch` one that `_CUE_WORD_RE` refuses next to a cue ([\\w’'-])?"""
+    return ch.isalnum() or ch in "_’'-"
 
 
 # Verbs that report or characterise someone's words without being a speech cue in
@@ -973,8 +1022,8 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
 
     `pos` is just past the closing mark; `hi` bounds the search (sentence/paragraph end).
     """
-    m = re.match(r"[\s,;]*(?:[—–-]+\s*)?", text[pos:hi])
-    start = pos + (m.end() if m else 0)
+    m = _AFTER_LEAD_RE.match(text, pos, hi)
+    start = m.end() if m else pos
     window_end = min(hi, start + 160)
     cues = find_cues(text, start, window_end)
     if not cues:
@@ -1060,7 +1109,7 @@ def _subject_first_after(
             rest = text[cue.end() : cue.end() + 60].split(".", 1)[0]
             words = rest.split()
             adjunct = bool(words) and words[0].casefold().strip(",") in _ADJUNCT_LEADS
-            if (len(words) > 5 and not adjunct) or re.search(r"\bthat\b|[“\"]", rest):
+            if (len(words) > 5 and not adjunct) or _THAT_OR_QUOTE_RE.search(rest):
                 return None
         np = np_before(text, start, cue.start())
         if np is None:
@@ -1254,7 +1303,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     if not chosen:
         return None
     s, e = chosen[0][0], chosen[-1][1]
-    if text[e - 1] == "." and not re.fullmatch(r"(?:[A-Za-z]\.)+", text[chosen[-1][0] : e]):
+    if text[e - 1] == "." and not _INITIALS_RE.fullmatch(text, chosen[-1][0], e):
         e -= 1
     if all(_strip_token(w) in _TIME_WORDS for w in text[s:e].split()):
         return None
@@ -1308,8 +1357,8 @@ def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
             # absolute construction ("with X telling reporters …"): X speaks
             np = np_before(text, lo, cue.start())
             if np is not None:
-                w = _LAST_TOKEN_RE.search(text, lo, np[0])
-                if w is not None and w.group(1).casefold() == "with":
+                w = _last_token(text, lo, np[0])
+                if w is not None and text[w[0] : w[1]].casefold() == "with":
                     return _att(text, np, cue, "before")
             # participle (", saying …"): the sentence subject speaks; if there is none
             # in reach the quotation continues the current speaker
@@ -1318,13 +1367,13 @@ def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
                 return _att(text, subj, cue, "before")
             return Attribution(None, None, None, cue.group(), cue.start(), cue.end(), "before")
         # relative clause: "the mayor, who said …" -> mention "who"
-        m = _LAST_TOKEN_RE.search(text, lo, cue.start())
-        if m is not None and m.group(1).casefold() in ("who", "which"):
-            return _att(text, (m.start(1), m.end(1)), cue, "before")
+        last = _last_token(text, lo, cue.start())
+        if last is not None and text[last[0] : last[1]].casefold() in ("who", "which"):
+            return _att(text, last, cue, "before")
         np = np_before(text, lo, cue.start())
         if np is None:
             np = _leftmost_np(text, lo, cue.start())
-        if np is None and re.fullmatch(r"\s*[^,.;:!?]{1,80}?[:,]\s*", text[cue.end() : open_pos]):
+        if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.end(), open_pos):
             # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
             np = np_after(text, cue.end(), open_pos)
             if np is not None and not _looks_named(text[np[0] : np[1]]):

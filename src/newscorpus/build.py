@@ -52,6 +52,12 @@ ProgressCallback = Callable[[int, int], None]
 Processed = tuple[StatKey | None, str | None, list[Outcome]]
 
 
+# What `BuildCache.put` takes for one processed file: key, outcomes, path, stat, sha256.
+_Put = tuple[str, list[Outcome], str, StatKey | None, str]
+# Files reduced together (their signatures hashed in one batch by the duplicate index).
+REDUCE_CHUNK_FILES = 64
+
+
 class BuildError(RuntimeError):
     """The build could not publish (locked output, invalid result); nothing was changed."""
 
@@ -424,9 +430,38 @@ def _build_into(
     results = engine_map(worker, misses, settings.engine, settings.workers, settings.scheduler)
     try:
         with (staging / LEDGER_FILE_NAME).open("w", encoding="utf-8", newline="\n") as ledger:
-            for done, (raw, key, hit) in enumerate(
-                zip(files, plan.keys, plan.hits, strict=True), start=1
-            ):
+            # Files are reduced in chunks (the near-duplicate index hashes a chunk's
+            # signatures at once), then stored, fingerprinted and logged file by file.
+            chunk: list[tuple[RawFile, str | None, list[Outcome], _Put | None]] = []
+            done = 0
+
+            def reduce_chunk() -> None:
+                nonlocal done
+                results = reducer.add_all([o for _, _, outcomes, _ in chunk for o in outcomes])
+                for published in results:
+                    if published is not None:
+                        spills[published[0]].add(published[1])
+                entries = reducer.entries
+                first = 0
+                for raw, key, outcomes, put in chunk:
+                    if put is not None and store is not None:
+                        store.put(*put)
+                    fingerprint.add(raw, key)
+                    # Stream the ledger out: per-file entries must not pile up in memory.
+                    for entry in entries[first : first + len(outcomes)]:
+                        ledger.write(dumps_entry(entry) + "\n")
+                        tally.tally(entry)
+                        if entry["outcome"] == "rejected":
+                            rejects.append(entry)
+                    first += len(outcomes)
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(files))
+                entries.clear()
+                chunk.clear()
+
+            for raw, key, hit in zip(files, plan.keys, plan.hits, strict=True):
+                put: _Put | None = None
                 outcomes = store.get(key) if hit and store is not None and key else None
                 if outcomes is not None:
                     cached += 1
@@ -440,22 +475,12 @@ def _build_into(
                     )
                     processed += 1
                     key = None if sha is None else outcome_key(sha, raw.relpath, raw.source)
-                    if store is not None and key is not None and sha is not None:
-                        store.put(key, outcomes, raw.path, stat, sha)
-                fingerprint.add(raw, key)
-                for outcome in outcomes:
-                    published = reducer.add(outcome)
-                    if published is not None:
-                        spills[published[0]].add(published[1])
-                # Stream the ledger out: per-file entries must not pile up in memory.
-                for entry in reducer.entries:
-                    ledger.write(dumps_entry(entry) + "\n")
-                    tally.tally(entry)
-                    if entry["outcome"] == "rejected":
-                        rejects.append(entry)
-                reducer.entries.clear()
-                if progress is not None:
-                    progress(done, len(files))
+                    if key is not None and sha is not None:
+                        put = (key, outcomes, raw.path, stat, sha)
+                chunk.append((raw, key, outcomes, put))
+                if len(chunk) >= REDUCE_CHUNK_FILES:
+                    reduce_chunk()
+            reduce_chunk()
         data_dir = staging / "data"
         data_dir.mkdir()
         split_files: dict[str, list[dict[str, Any]]] = {}

@@ -10,7 +10,9 @@ The store is one SQLite database written only by the build's main process as res
 arrive, committed in small batches: a build killed midway keeps what it finished, and
 the rerun resumes from there. Three tables:
 
-- `outcomes`: outcome key -> the file's outcomes (marshal, zlib-compressed);
+- `outcomes`: outcome key -> the file's outcomes (marshal, not compressed: zlib took
+  longer than everything else the main process does with a cached article, for a
+  database 1.8 times smaller);
 - `stats`: (path, size, mtime_ns, ctime_ns, inode) -> sha256 of the bytes, so that a
   rebuild does not read and hash files that have not been touched;
 - `published`: output folder -> fingerprint of the last build published there, so that
@@ -131,7 +133,7 @@ class BuildCache:
         row = self._db.execute("SELECT value FROM outcomes WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        outcomes: Outcomes = unpack(row[0])
+        outcomes: Outcomes = marshal.loads(row[0])
         return outcomes
 
     def has(self, key: str) -> bool:
@@ -144,7 +146,8 @@ class BuildCache:
     ) -> None:
         """Store one file's outcomes (and its stat -> sha256); commit in batches."""
         self._db.execute(
-            "INSERT OR REPLACE INTO outcomes (key, value) VALUES (?, ?)", (key, pack(outcomes))
+            "INSERT OR REPLACE INTO outcomes (key, value) VALUES (?, ?)",
+            (key, marshal.dumps(outcomes)),
         )
         if stat is not None:
             self._db.execute(

@@ -22,6 +22,8 @@ app = typer.Typer(
     help="Turn raw scraped news articles into an annotated, validated Parquet corpus.",
     no_args_is_help=True,
     add_completion=False,
+    # Markdown: docstring lines re-flow, and "[dask]" is text rather than a rich style tag.
+    rich_markup_mode="markdown",
 )
 console = Console(stderr=True)
 out = Console()

@@ -8,7 +8,10 @@ corrected figure, a different sign-off.
 - Shingles: the body's casefolded word tokens (`\\w+`), taken 5 at a time. Five words
   ignore accidental overlap between different stories (common phrases share 2-3 word
   runs) while one edited sentence changes only a few shingles.
-- Signature: MinHash with 128 permutations (datasketch, scheme affine32, seed 1),
+- Signature: MinHash with 128 permutations, computed with NumPy in one pass per
+  article: each shingle's UTF-8 bytes hashed to 32 bits (a polynomial hash modulo 2**64
+  from prefix sums, then a xor-shift-multiply round), then 128 affine permutations
+  a*h + b mod 2**32 with odd a (datasketch 2's `affine32` scheme, its seed-1 draws),
   computed per article in the worker (`minhash_signature`) and carried in the outcome as
   512 bytes, so that the reducer never sees text. 128 permutations estimate a Jaccard of
   0.8 within about +/-0.035 (one standard deviation). 64 were tried first: their
@@ -34,8 +37,10 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from collections.abc import Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +48,7 @@ import numpy.typing as npt
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SEED = 1
-# datasketch 2's 32-bit scheme, named explicitly: the signature bytes depend on it.
+# The permutation scheme (datasketch 2's name for it), named: the signature bytes depend on it.
 MINHASH_SCHEME = "affine32"
 DEFAULT_THRESHOLD = 0.8
 # Chance that a pair exactly at the threshold shares at least one band.
@@ -52,7 +57,10 @@ _WORD = re.compile(r"\w+")
 # New band keys are collected in a dict and merged into sorted arrays in batches: a dict
 # entry costs ~80 bytes, a sorted-array entry 12.
 _MERGE_EVERY = 50_000
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio), for mixing
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+# The low bits of signatures are kept in blocks of 2**_BLOCK_BITS rows (2 MB each).
+_BLOCK_BITS = 14
+_BLOCK_MASK = (1 << _BLOCK_BITS) - 1  # odd 64-bit constant (golden ratio), for mixing
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -69,30 +77,142 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-@cache
-def _minhash_factory() -> tuple[Any, Any]:
-    """(datasketch.MinHash, the seeded permutations every signature shares)."""
-    # datasketch is imported on first use: it pulls SciPy, which `import newscorpus`
-    # should not pay for.
-    from datasketch import MinHash  # type: ignore[import-untyped]
+# Shingle hashing (see `_shingle_hashes`): a polynomial hash of each shingle's UTF-8
+# bytes modulo 2**64 (odd base, so it is invertible and any substring's hash comes from
+# prefix sums), then one xor-shift-multiply round.
+_POLY_BASE = 0xC2B2AE3D27D4EB4F
+_POLY_INVERSE = pow(_POLY_BASE, -1, 1 << 64)
+_FINAL_MULTIPLIER = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3's fmix64 multiplier
+_SHIFT = np.uint64(32)
+# Powers are cached up to this many bytes of joined words (8 bytes each, two tables).
+_CACHED_POWERS = 1 << 16
+# Shingles per block of the permutation step: bounds its (128 x block) matrix.
+_PERMUTE_BLOCK = 4096
+# ASCII fast path of the tokenizer: \w is [A-Za-z0-9_] there; everything else becomes
+# a space and capitals become lower case (ASCII casefold).
+_ASCII_WORDS = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if c < 128 and (chr(c).isalnum() or c == 95) else 32
+    for c in range(256)
+)
 
-    return MinHash, MinHash(
-        num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME
-    ).permutations
+_NON_WORD_MARKS = tuple("\u00a0“”‘’–—…£€¥°·•«»„′″§¶©®™\u2009\u200a\u202f\u3000")
+assert not any(_WORD.match(mark) for mark in _NON_WORD_MARKS)
+
+
+@cache
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """(a, b) of the 128 affine permutations h -> a*h + b mod 2**32 (a odd: bijective).
+
+    Drawn as datasketch 2's `affine32` scheme draws them (NumPy RandomState, seed 1).
+    """
+    gen = np.random.RandomState(MINHASH_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    return a.reshape(-1, 1), b.reshape(-1, 1)
+
+
+def _powers_table(size: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """(B**j, B**-j) mod 2**64 for j < size."""
+    with np.errstate(over="ignore"):
+        forward = np.full(size, _POLY_BASE, dtype=np.uint64)
+        forward[0] = 1
+        np.cumprod(forward, out=forward)
+        inverse = np.full(size, _POLY_INVERSE, dtype=np.uint64)
+        inverse[0] = 1
+        np.cumprod(inverse, out=inverse)
+    return forward, inverse
+
+
+@cache
+def _cached_powers() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    return _powers_table(_CACHED_POWERS)
+
+
+def _joined_words(text: str) -> bytes:
+    """The casefolded `\\w+` tokens of `text` joined by single spaces, UTF-8 encoded."""
+    if not text.isascii():
+        # Common non-word characters of English news text ("curly quotes", dashes, £)
+        # separate words like a space does; without them most texts take the fast path.
+        for mark in _NON_WORD_MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_WORDS).split())
+    return " ".join(_WORD.findall(text.casefold())).encode("utf-8")
+
+
+def _shingle_hashes(joined: bytes, size: int = SHINGLE_WORDS) -> npt.NDArray[np.uint32]:
+    """32-bit hashes of the word `size`-grams of `joined` (words separated by one space).
+
+    Each value depends only on the shingle's bytes (a shingle is `" ".join` of its words,
+    as `shingles` returns it): the polynomial hash sum(c_j * B**j) modulo 2**64 of its
+    bytes, taken from prefix sums, then one xor-shift-multiply round; the top 32 bits are
+    kept. Repeated shingles repeat their hash, which leaves the minimum unchanged. Few
+    NumPy calls on purpose: in the worker each one runs with cold caches.
+    """
+    padded = np.frombuffer(b" " + joined + b" ", dtype=np.uint8)
+    count = len(padded)
+    spaces = np.flatnonzero(padded == 32)  # one before each word and one after the last
+    words = len(spaces) - 1
+    if words <= size:
+        before, after = spaces[:1], spaces[-1:]
+    else:
+        before, after = spaces[: words - size + 1], spaces[size:]
+    # The shingle is padded[before + 1 : after].
+    forward, inverse = _cached_powers() if count <= _CACHED_POWERS else _powers_table(count)
+    prefix = np.cumsum(padded * forward[:count])  # prefix[i]: bytes 0..i
+    hashes = (prefix[after - 1] - prefix[before]) * inverse[before + 1]
+    hashes ^= hashes >> _SHIFT
+    hashes *= _FINAL_MULTIPLIER
+    return (hashes >> _SHIFT).astype(np.uint32)
 
 
 def minhash_signature(text: str) -> bytes:
     """Return the MinHash signature of `text`'s shingles: 128 little-endian uint32 (512 bytes).
 
-    Deterministic (fixed seed, sha1-based hashing), so any worker computes the same bytes.
+    The shingles are those of `shingles` (without building the strings): each is hashed
+    to 32 bits (`_shingle_hashes`), and value k of the signature is the minimum of
+    a_k * h + b_k mod 2**32 over the shingle hashes h. A text without words gets the
+    all-ones signature. Deterministic (no salted hashing, fixed seed), so any worker
+    computes the same bytes.
     """
-    minhash_type, permutations = _minhash_factory()
-    minhash = minhash_type(
-        num_perm=NUM_PERM, seed=MINHASH_SEED, permutations=permutations, scheme=MINHASH_SCHEME
-    )
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
-    values: npt.NDArray[np.uint32] = minhash.hashvalues
-    return values.astype("<u4").tobytes()
+    joined = _joined_words(text)
+    if not joined:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4").tobytes()
+    a, b = _permutations()
+    signature: npt.NDArray[np.uint32] | None = None
+    for hashes in _hash_chunks(joined):
+        for offset in range(0, len(hashes), _PERMUTE_BLOCK):
+            block = a * hashes[offset : offset + _PERMUTE_BLOCK]
+            block += b
+            lowest = block.min(axis=1)
+            signature = lowest if signature is None else np.minimum(signature, lowest)
+    assert signature is not None
+    return signature.astype("<u4").tobytes()
+
+
+def _hash_chunks(joined: bytes, size: int = SHINGLE_WORDS) -> Iterator[npt.NDArray[np.uint32]]:
+    """The shingle hashes of `joined`, in pieces that fit the cached power tables.
+
+    A long text is cut at word boundaries into overlapping runs of words (size - 1
+    words shared), so every shingle is hashed once, with the same value (a shingle's
+    hash depends on its bytes only), and the temporary arrays stay small.
+    """
+    limit = _CACHED_POWERS - 2  # the two padding spaces of `_shingle_hashes`
+    if len(joined) <= limit:
+        yield _shingle_hashes(joined, size)
+        return
+    words = joined.split(b" ")
+    start = 0
+    while True:
+        end, length = start, -1
+        while end < len(words) and (end - start < size or length + 1 + len(words[end]) <= limit):
+            length += 1 + len(words[end])
+            end += 1
+        yield _shingle_hashes(b" ".join(words[start:end]), size)
+        if end >= len(words):
+            return
+        start = end - (size - 1)
 
 
 def band_layout(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
@@ -154,6 +274,18 @@ class NearMatch(NamedTuple):
     via_similarity: float
 
 
+class Prepared(NamedTuple):
+    """What `NearDuplicateIndex.prepare` computes ahead for a batch of signatures.
+
+    Per signature: its band keys, the low 8 bits of its values, and the rows of the
+    sorted arrays sharing one of its bands (as they were when the batch was prepared).
+    """
+
+    keys: list[list[int]]
+    low: npt.NDArray[np.uint8]
+    merged: list[list[int]]
+
+
 class NearDuplicateIndex:
     """An LSH index of signatures grouped in clusters, answering "is this near one?".
 
@@ -162,6 +294,12 @@ class NearDuplicateIndex:
     cluster in input order); any other record starts a cluster and is kept. Duplicates
     are indexed too, so that a record near a duplicate but a little further from the kept
     record still joins the cluster instead of being published beside it.
+
+    Speed: `prepare` hashes the bands of a whole batch of signatures and looks them up in
+    the sorted arrays with a few NumPy calls; `check_and_add` then only consults the
+    pending dict (records added since) and verifies candidates. Pending keys are merged
+    into the sorted arrays only by `prepare`, never while a prepared batch is in use, so
+    every candidate is found whether prepared one by one or in batches.
     """
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
@@ -169,53 +307,95 @@ class NearDuplicateIndex:
         self.bands, self.rows = band_layout(threshold)
         self._ids: list[str] = []
         # Row of the kept record of each row's cluster (itself for a kept record).
-        self._cluster: list[int] = []
-        # Row i: the low 8 bits of record i's signature; grown by doubling.
-        self._low_bits: npt.NDArray[np.uint8] = np.empty((1024, NUM_PERM), dtype=np.uint8)
+        self._cluster = array("I")
+        # Row i: the low 8 bits of record i's signature, in blocks of rows: the list is
+        # grown block by block (never copied: doubling would hold old and new at once).
+        self._low_bits: list[npt.NDArray[np.uint8]] = []
         self._pending: dict[int, list[int]] = {}
+        # The same pending (key, row) pairs, flat, for `_merge`.
+        self._pending_keys: list[int] = []
+        self._pending_rows: list[int] = []
         self._pending_count = 0
         self._keys: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
         self._rows: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+        self._band_seeds = (np.arange(self.bands, dtype=np.uint64) + np.uint64(1)) * _MIX
 
     def __len__(self) -> int:
         """Number of indexed records (kept ones and their near duplicates)."""
         return len(self._ids)
 
     def band_keys(self, values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-        """One 64-bit key per band (band number mixed in, so bands never collide)."""
-        bands = values[: self.bands * self.rows].reshape(self.bands, self.rows).astype(np.uint64)
-        keys = (np.arange(self.bands, dtype=np.uint64) + np.uint64(1)) * _MIX
-        for column in range(self.rows):
-            keys = (keys ^ bands[:, column]) * _MIX
-            keys ^= keys >> np.uint64(29)
-        return keys
+        """One 64-bit key per band (band number mixed in, so bands never collide).
 
-    def _candidates(self, keys: npt.NDArray[np.uint64]) -> set[int]:
-        found: set[int] = set()
-        for key in keys.tolist():
-            found.update(self._pending.get(key, ()))
-        if len(self._keys):
-            left = np.searchsorted(self._keys, keys, side="left")
-            right = np.searchsorted(self._keys, keys, side="right")
-            for start, stop in zip(left.tolist(), right.tolist(), strict=True):
-                found.update(self._rows[start:stop].tolist())
-        return found
+        `values` is one signature (128 values) or a batch of them (n x 128): the keys
+        are then n x bands, row i those of signature i.
+        """
+        batch = values.reshape(-1, values.shape[-1])[:, : self.bands * self.rows]
+        bands = batch.reshape(len(batch), self.bands, self.rows).astype(np.uint64)
+        keys = np.broadcast_to(self._band_seeds, (len(batch), self.bands)).copy()
+        for column in range(self.rows):
+            keys ^= bands[:, :, column]
+            keys *= _MIX
+            keys ^= keys >> np.uint64(29)
+        result: npt.NDArray[np.uint64] = keys if values.ndim > 1 else keys[0]
+        return result
+
+    def prepare(self, signatures: list[bytes]) -> Prepared:
+        """Hash the bands of a batch of signatures and look them up in the sorted arrays.
+
+        The result is valid until the next `prepare`; use it for these signatures, in
+        order, with `check_and_add(..., prepared=(batch, i))`.
+        """
+        for signature in signatures:
+            if len(signature) != NUM_PERM * 4:
+                raise ValueError(f"a signature is {NUM_PERM * 4} bytes, not {len(signature)}")
+        if self._pending_count >= _MERGE_EVERY:
+            self._merge()
+        count = len(signatures)
+        values = np.frombuffer(b"".join(signatures), dtype="<u4").reshape(count, NUM_PERM)
+        keys = self.band_keys(values) if count else np.empty((0, self.bands), np.uint64)
+        merged: list[list[int]] = [[] for _ in range(count)]
+        if len(self._keys) and count:
+            flat = keys.ravel()
+            left = np.searchsorted(self._keys, flat, side="left")
+            right = np.searchsorted(self._keys, flat, side="right")
+            for hit in np.flatnonzero(right > left).tolist():
+                merged[hit // self.bands].extend(self._rows[left[hit] : right[hit]].tolist())
+        return Prepared(keys.tolist(), values.astype(np.uint8), merged)
 
     def _similarity(self, row: int, low: npt.NDArray[np.uint8]) -> float:
-        return b_bit_jaccard(int(np.count_nonzero(self._low_bits[row] == low)))
+        return b_bit_jaccard(int(np.count_nonzero(self._low_row(row) == low)))
 
-    def check_and_add(self, record_id: str, signature: bytes) -> NearMatch | None:
+    def _low_row(self, row: int) -> npt.NDArray[np.uint8]:
+        block: npt.NDArray[np.uint8] = self._low_bits[row >> _BLOCK_BITS]
+        low: npt.NDArray[np.uint8] = block[row & _BLOCK_MASK]
+        return low
+
+    def check_and_add(
+        self, record_id: str, signature: bytes, prepared: tuple[Prepared, int] | None = None
+    ) -> NearMatch | None:
         """Index `record_id`'s signature; return its NearMatch if it joined a cluster,
-        None if it starts one (then it is a record to keep)."""
-        values = np.frombuffer(signature, dtype="<u4")
-        if values.shape != (NUM_PERM,):
-            raise ValueError(f"a signature is {NUM_PERM * 4} bytes, not {len(signature)}")
-        keys = self.band_keys(values)
-        low = values.astype(np.uint8)
+        None if it starts one (then it is a record to keep).
+
+        `prepared` is (what `prepare` returned for a batch holding `signature`, its
+        position there); without it the signature is prepared alone.
+        """
+        if prepared is None:
+            prepared = (self.prepare([signature]), 0)
+        batch, position = prepared
+        keys, low = batch.keys[position], batch.low[position]
+        found = set(batch.merged[position])
+        pending = self._pending
+        for key in keys:
+            rows = pending.get(key)
+            if rows is not None:
+                found.update(rows)
         match: NearMatch | None = None
-        candidates = sorted(self._candidates(keys))
-        if candidates:
-            matches = np.count_nonzero(self._low_bits[candidates] == low, axis=1)
+        via = -1
+        if found:
+            candidates = sorted(found)
+            lows = np.stack([self._low_row(candidate) for candidate in candidates])
+            matches = np.count_nonzero(lows == low, axis=1)
             best = int(np.argmax(matches))  # argmax takes the first (earliest) on ties
             via_similarity = b_bit_jaccard(int(matches[best]))
             if via_similarity >= self.threshold:
@@ -226,23 +406,34 @@ class NearDuplicateIndex:
                 )
         row = len(self._ids)
         self._ids.append(record_id)
-        self._cluster.append(row if match is None else self._cluster[candidates[best]])
-        if row == len(self._low_bits):
-            self._low_bits = np.concatenate([self._low_bits, np.empty_like(self._low_bits)])
-        self._low_bits[row] = low
-        for key in keys.tolist():
-            self._pending.setdefault(key, []).append(row)
+        self._cluster.append(row if match is None else self._cluster[via])
+        if row & _BLOCK_MASK == 0:
+            self._low_bits.append(np.empty((_BLOCK_MASK + 1, NUM_PERM), dtype=np.uint8))
+        self._low_bits[-1][row & _BLOCK_MASK] = low
+        for key in keys:
+            rows = pending.get(key)
+            if rows is None:
+                pending[key] = [row]
+            else:
+                rows.append(row)
+        self._pending_keys.extend(keys)
+        self._pending_rows.extend([row] * len(keys))
         self._pending_count += len(keys)
-        if self._pending_count >= _MERGE_EVERY:
-            self._merge()
         return match
 
     def _merge(self) -> None:
-        """Move pending band keys into the sorted arrays (stable: rows stay in order)."""
-        pairs = [(key, row) for key, rows in self._pending.items() for row in rows]
-        keys = np.concatenate([self._keys, np.array([k for k, _ in pairs], dtype=np.uint64)])
-        rows = np.concatenate([self._rows, np.array([r for _, r in pairs], dtype=np.uint32)])
+        """Move pending band keys into the sorted arrays (O(n) insertion, not a re-sort).
+
+        Pending rows are newer than every merged one, so inserting them after the equal
+        keys keeps each key's rows in row order, as sorting everything again would.
+        """
+        keys = np.array(self._pending_keys, dtype=np.uint64)
+        rows = np.array(self._pending_rows, dtype=np.uint32)
         order = np.lexsort((rows, keys))
-        self._keys, self._rows = keys[order], rows[order]
+        keys, rows = keys[order], rows[order]
+        at = np.searchsorted(self._keys, keys, side="right")
+        self._keys, self._rows = np.insert(self._keys, at, keys), np.insert(self._rows, at, rows)
         self._pending.clear()
+        self._pending_keys.clear()
+        self._pending_rows.clear()
         self._pending_count = 0

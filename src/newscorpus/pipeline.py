@@ -8,7 +8,6 @@ data. Ordering, duplicates and splits are decided later, in one place (`build.py
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from newscorpus.dedup import minhash_signature
@@ -18,14 +17,26 @@ from newscorpus.records import build_record, record_problems
 from newscorpus.sources import RawFile, Source
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-_WHITESPACE = re.compile(r"\s+")
 
 Outcome = dict[str, Any]
 
 
 def text_key(body: str) -> str:
-    """Return the duplicate key of a body: sha256 of its whitespace-collapsed text."""
-    collapsed = _WHITESPACE.sub(" ", body).strip()
+    """Return the duplicate key of a body: sha256 of its whitespace-collapsed text.
+
+    `str.split()` splits at exactly the characters `\\s` matches (`str.isspace`), so this
+    is `re.sub(r"\\s+", " ", body).strip()`, in one C pass.
+    """
+    # Fast path for the usual body (paragraphs joined by a blank line, nothing else but
+    # single spaces): every other whitespace character is unprintable.
+    collapsed = body.replace("\n\n", " ")
+    if not (
+        collapsed.isprintable()
+        and "  " not in collapsed
+        and not collapsed.startswith(" ")
+        and not collapsed.endswith(" ")
+    ):
+        collapsed = " ".join(body.split())
     return hashlib.sha256(collapsed.encode("utf-8")).hexdigest()
 
 
@@ -65,11 +76,22 @@ def read_raw(raw: RawFile, max_bytes: int) -> bytes:
     """Read a raw file's bytes, refusing (without reading it whole) one over `max_bytes`."""
     if raw.size > max_bytes:
         raise RejectError("too_large", f"{raw.size} bytes, over the limit of {max_bytes}")
+    # Unbuffered, in reads of about the file's size: a buffered reader costs more than
+    # reading a small file, and one read of max_bytes + 1 would allocate that much.
+    want = max_bytes + 1
+    chunks: list[bytes] = []
+    total = 0
     try:
-        with open(raw.path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        with open(raw.path, "rb", buffering=0) as handle:
+            while total < want:
+                chunk = handle.read(min(want - total, max(raw.size + 1, 1 << 16)))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
     except OSError as exc:
         raise RejectError("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > max_bytes:
         raise RejectError("too_large", f"grew past the limit of {max_bytes} bytes while read")
     return data
@@ -103,9 +125,7 @@ def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
             rejected["source_file"] = f"{raw.relpath}#{article.part}"
             outcomes.append(rejected)
             continue
-        if article.source_line is not None and not source_names_match(
-            article.source_line, source
-        ):
+        if article.source_line is not None and not source_names_match(article.source_line, source):
             outcomes.append(
                 reject(
                     raw,

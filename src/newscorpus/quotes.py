@@ -171,10 +171,6 @@ _ABBREV = frozenset(
 )
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum()
-
-
 @dataclass(frozen=True, slots=True)
 class _Span:
     """An outermost quotation candidate: interior [start, end), mark positions."""
@@ -193,7 +189,7 @@ def _classify(text: str, i: int, ch: str, single_open: bool, double_open: bool) 
     nxt = text[j] if j < len(text) else " "
     if ch == "''":
         ch = '"'
-    pw, nw = _is_word(prev), _is_word(nxt)
+    pw, nw = prev.isalnum(), nxt.isalnum()
     if ch in _D_OPEN:
         return "open"
     if ch in "”»":
@@ -235,25 +231,93 @@ def _in_tag(tags: list[tuple[int, int]], i: int) -> bool:
 _LEN_MAX = 1 << 62
 
 
+_NON_APOSTROPHE_MARKS = '“”‘’"«»„'
+
+
+class _MarkIndex:
+    """Every quotation mark of a text, found once (str.find, not a regex scan per line).
+
+    `tokens(text, lo, hi)` returns what `_MARK_RE.finditer(text, lo, hi)` matches, as
+    (position, mark) pairs, less the lone ’ and ' between two word characters (China’s,
+    don't), which `_classify` always reads as apostrophes, so `_scan_block` skips them.
+    Marks other than ' are single characters; a run of straight single quotes is kept
+    whole and cut per window, from its first character inside the window, into pieces
+    of at most three (what the regex takes at each position).
+    """
+
+    __slots__ = ("_items", "_starts")
+
+    def __init__(self, text: str) -> None:
+        items: list[tuple[int, int]] = []  # (start, end); end -1 for a single mark
+        last = len(text) - 1
+        for mark in _NON_APOSTROPHE_MARKS:
+            i = text.find(mark)
+            while i >= 0:
+                if not (
+                    mark == "’" and 0 < i < last and text[i - 1].isalnum() and text[i + 1].isalnum()
+                ):
+                    items.append((i, -1))
+                i = text.find(mark, i + 1)
+        i = text.find("'")
+        while i >= 0:
+            end = i + 1
+            while text.startswith("'", end):
+                end += 1
+            if not (
+                end == i + 1 and 0 < i < last and text[i - 1].isalnum() and text[i + 1].isalnum()
+            ):
+                items.append((i, end))
+            i = text.find("'", end)
+        items.sort()
+        self._items = items
+        self._starts = [start for start, _ in items]
+
+    def tokens(self, text: str, lo: int, hi: int) -> list[tuple[int, str]]:
+        """(position, mark) of each mark token in text[lo:hi], left to right."""
+        items = self._items
+        k = bisect.bisect_left(self._starts, lo)
+        if k > 0 and items[k - 1][1] > lo:
+            k -= 1  # a run of ' that starts before `lo` and reaches into the window
+        out: list[tuple[int, str]] = []
+        for start, end in items[k:]:
+            if start >= hi:
+                break
+            if end < 0:
+                out.append((start, text[start]))
+                continue
+            at, stop = max(start, lo), min(end, hi)
+            while at < stop:
+                size = min(3, stop - at)
+                out.append((at, "'" * size))
+                at += size
+        return out
+
+
 def _scan_block(
-    text: str, lo: int, hi: int, tags: list[tuple[int, int]] | None = None
+    text: str,
+    lo: int,
+    hi: int,
+    tags: list[tuple[int, int]] | None = None,
+    marks: _MarkIndex | None = None,
 ) -> tuple[list[tuple[int, int]], int]:
     """Pair outermost marks in text[lo:hi].
 
     Returns the closed (open_pos, close_pos) pairs and the position of an outermost
     opening mark left unclosed at `hi` (-1 if none). Unclosed inner single marks are
-    treated as apostrophes.
+    treated as apostrophes. `marks` (the text's `_MarkIndex`) saves rescanning it.
     """
     pairs: list[tuple[int, int]] = []
     outer = -1
     outer_kind = ""  # "D" or "S"
     inner_single = 0  # open single quotations nested inside the outer one
-    pos = lo
-    for m in _MARK_RE.finditer(text, pos, hi):
-        i = m.start()
+    found = (
+        marks.tokens(text, lo, hi)
+        if marks is not None
+        else [(m.start(), m.group()) for m in _MARK_RE.finditer(text, lo, hi)]
+    )
+    for i, ch in found:
         if tags and _in_tag(tags, i):
             continue
-        ch = m.group()
         if ch == "'''":
             # ''' = a single mark next to a '' double mark; which comes first
             # depends on whether a nested single quotation is open
@@ -326,6 +390,7 @@ def find_quote_spans(text: str) -> list[_Span]:
     """All outermost quotation candidates in `text` (before the speech filter)."""
     lines = [ln for ln in _line_spans(text) if text[ln[0] : ln[1]].strip()]
     tags = [m.span() for m in _TAG_RE.finditer(text)] if "<" in text else []
+    marks = _MarkIndex(text)
     out: list[_Span] = []
     next_group = 0
     carry: int | None = None  # group id continued by a multi-paragraph quotation
@@ -351,7 +416,7 @@ def find_quote_spans(text: str) -> list[_Span]:
         scan_from = lo
         continued = False
         while True:
-            pairs, unclosed = _scan_block(text, scan_from, hi, tags)
+            pairs, unclosed = _scan_block(text, scan_from, hi, tags, marks)
             for op, cl in pairs:
                 emit(op + _mlen(text, op), cl, op, cl)
             if unclosed < 0:
@@ -371,7 +436,7 @@ def find_quote_spans(text: str) -> list[_Span]:
             if nxt is not None and text.count("\n", hi, nxt[0]) == 1:
                 # hard-wrapped line: continue only if the next line closes the
                 # quotation before opening anything else
-                cont_pairs, _ = _scan_block(text, unclosed, nxt[1], tags)
+                cont_pairs, _ = _scan_block(text, unclosed, nxt[1], tags, marks)
                 if cont_pairs and cont_pairs[0][0] == unclosed and cont_pairs[0][1] >= nxt[0]:
                     emit(
                         unclosed + _mlen(text, unclosed),
@@ -394,6 +459,9 @@ def _word_count(s: str) -> int:
     return len(_WORD_RE.findall(s))
 
 
+_CLAUSE_PUNCT_RE = re.compile(r"[,;:!?]")
+
+
 def looks_like_term(quote_text: str) -> bool:
     """Shape test for scare quotes, titles and terms (not speech on their own).
 
@@ -404,7 +472,7 @@ def looks_like_term(quote_text: str) -> bool:
     if n <= 3:
         return True
     stripped = quote_text.strip()
-    return n <= 6 and not stripped[:1].isupper() and not re.search(r"[,;:!?]", stripped)
+    return n <= 6 and not stripped[:1].isupper() and not _CLAUSE_PUNCT_RE.search(stripped)
 
 
 _TITLE_SMALL = frozenset(
@@ -440,21 +508,26 @@ def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
     j = m.start()
     if text[j] != ".":
         return True
-    k = j
-    while k > lo and (text[k - 1].isalnum() or text[k - 1] == "."):
-        k -= 1
+    # The word before the full stop: the run of alphanumerics and dots ending at j (not
+    # before lo). Usually a space precedes it; otherwise walk back character by character.
+    k = max(lo, text.rfind(" ", lo, j) + 1)
+    if not text[k:j].replace(".", "").isalnum():
+        k = j
+        while k > lo and (text[k - 1].isalnum() or text[k - 1] == "."):
+            k -= 1
     word = text[k:j].casefold()
     return not (word in _ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
 
 
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
-    best = lo
-    # endpos a little past `pos` so the lookahead can see an opening mark at `pos`
-    for m in _SENT_END_RE.finditer(text, max(lo, pos - 600), min(len(text), pos + 2)):
+    # endpos a little past `pos` so the lookahead can see an opening mark at `pos`;
+    # the last boundary ending by `pos` wins, so candidates are tried from the right
+    ends = list(_SENT_END_RE.finditer(text, max(lo, pos - 600), min(len(text), pos + 2)))
+    for m in reversed(ends):
         if m.end() <= pos and _is_boundary(text, lo, m):
-            best = m.end()
-    return best
+            return m.end()
+    return lo
 
 
 def _sentence_end(text: str, pos: int, hi: int) -> int:

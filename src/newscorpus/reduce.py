@@ -15,11 +15,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from newscorpus.dedup import DEFAULT_THRESHOLD, NearDuplicateIndex, minhash_signature
+from newscorpus.dedup import DEFAULT_THRESHOLD, NearDuplicateIndex, Prepared, minhash_signature
 from newscorpus.ledger import ledger_entry
 from newscorpus.pipeline import Outcome
 from newscorpus.splits import assign_split
 from newscorpus.stats import CorpusStats
+
+
+class TextKeys:
+    """Text key (hex sha256) -> id of the kept record: the exact-duplicate index.
+
+    Keys are held as their 32 raw bytes rather than 64-character strings (half the
+    memory per kept record); the mapping is used with hex keys, like a dict.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[bytes, str] = {}
+
+    def get(self, text_key: str) -> str | None:
+        """Return the kept id with this text key, or None."""
+        return self._ids.get(bytes.fromhex(text_key))
+
+    def __setitem__(self, text_key: str, record_id: str) -> None:
+        self._ids[bytes.fromhex(text_key)] = record_id
+
+    def __contains__(self, text_key: object) -> bool:
+        return isinstance(text_key, str) and bytes.fromhex(text_key) in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 class Reducer:
@@ -28,7 +52,7 @@ class Reducer:
     def __init__(self, near_duplicate_threshold: float | None = DEFAULT_THRESHOLD) -> None:
         """`near_duplicate_threshold`: estimated Jaccard at which a body is a near
         duplicate of a kept one; None turns near-duplicate detection off."""
-        self.kept_by_text: dict[str, str] = {}
+        self.kept_by_text = TextKeys()
         self.near_duplicates = (
             NearDuplicateIndex(near_duplicate_threshold)
             if near_duplicate_threshold is not None
@@ -37,11 +61,32 @@ class Reducer:
         self.entries: list[dict[str, Any]] = []
         self.stats = CorpusStats()
 
-    def add(self, outcome: Outcome) -> tuple[str, dict[str, Any]] | None:
+    def add_all(self, outcomes: list[Outcome]) -> list[tuple[str, dict[str, Any]] | None]:
+        """Take outcomes in order, as `add` one by one would (same decisions, faster:
+        the near-duplicate index hashes and looks up their signatures in one batch)."""
+        prepared: Prepared | None = None
+        if self.near_duplicates is not None:
+            prepared = self.near_duplicates.prepare(
+                [_signature(o) for o in outcomes if o["kind"] != "rejected"]
+            )
+        results = []
+        position = 0
+        for outcome in outcomes:
+            if outcome["kind"] == "rejected" or prepared is None:
+                results.append(self.add(outcome))
+            else:
+                results.append(self.add(outcome, (prepared, position)))
+                position += 1
+        return results
+
+    def add(
+        self, outcome: Outcome, prepared: tuple[Prepared, int] | None = None
+    ) -> tuple[str, dict[str, Any]] | None:
         """Take one outcome; return (split, record) when it is a record to publish.
 
         Rejects and duplicates only add a ledger entry (and return None); the caller
         streams published records to the writer, so no rows accumulate here.
+        `prepared` is the outcome's signature prepared by the index (see `add_all`).
         """
         if outcome["kind"] == "rejected":
             self.entries.append(
@@ -71,9 +116,7 @@ class Reducer:
             )
             return None
         if self.near_duplicates is not None:
-            # Outcomes made before signatures existed (an older cache) lack one.
-            signature = outcome.get("minhash") or minhash_signature(record["body"])
-            near = self.near_duplicates.check_and_add(record["id"], signature)
+            near = self.near_duplicates.check_and_add(record["id"], _signature(outcome), prepared)
             if near is not None:
                 kept, similarity = near.kept, near.similarity
                 link = "" if near.via == kept else f" via {near.via} ({near.via_similarity:.3f})"
@@ -105,3 +148,9 @@ class Reducer:
             )
         )
         return split, record
+
+
+def _signature(outcome: Outcome) -> bytes:
+    # Outcomes made before signatures existed (an older cache) lack one.
+    signature: bytes = outcome.get("minhash") or minhash_signature(outcome["record"]["body"])
+    return signature

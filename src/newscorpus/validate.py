@@ -13,23 +13,40 @@ are re-checked with `jsonschema`, which writes the report. Both implement the sa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newscorpus.ledger import LEDGER_FILE_NAME, summarize
 from newscorpus.publish import CARD_FILE_NAME, MANIFEST_FILE_NAME, read_card_metadata, sha256_file
-from newscorpus.records import Problem, cross_field_problems, fast_validator, schema_problems
-from newscorpus.schema import arrow_schema, hf_features_yaml, load_ledger_schema
+from newscorpus.records import (
+    PARAGRAPH_SEPARATOR,
+    Problem,
+    cross_field_problems,
+    fast_validator,
+    schema_problems,
+)
+from newscorpus.schema import (
+    arrow_schema,
+    date_fields,
+    hf_features_yaml,
+    load_ledger_schema,
+    load_schema,
+)
 from newscorpus.splits import SPLITS, assign_split
-from newscorpus.writer import from_arrow_row
 
 READ_BATCH_ROWS = 4096
 
@@ -80,16 +97,358 @@ def check_record(record: Any, file: str) -> list[Problem]:
                     "jsonschema-rs rejects this record but jsonschema accepts it",
                 )
             ]
+    if _cross_fields_hold(record):
+        return []
     return list(cross_field_problems(record, file))
 
 
-def validate_records(records: Iterator[tuple[str, Any]], report: ValidationReport) -> set[str]:
+def _cross_fields_hold(record: dict[str, Any]) -> bool:
+    """True only when `cross_field_problems` finds nothing (a schema-valid record).
+
+    The same rules, checked without building messages: the common case (every rule holds)
+    costs a few µs; any doubt returns False and `cross_field_problems` writes the report.
+    """
+    body, headline, subheadlines = record["body"], record["headline"], record["subheadlines"]
+    counts: dict[str, int] = {}
+    for quote in record["quotes"]:
+        location = quote["location"]
+        if location == "body":
+            field = body
+        elif location == "headline":
+            field = headline
+        else:
+            index = quote["subheadline_index"]
+            if type(index) is not int or not 0 <= index < len(subheadlines):
+                return False
+            field = subheadlines[index]
+        if location != "subheadline" and quote["subheadline_index"] is not None:
+            return False
+        size = len(field)
+        for name, start_name, end_name in _SPANS:
+            start, end, expected = quote[start_name], quote[end_name], quote[name]
+            if start is None and end is None and expected is None:
+                continue
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or not 0 <= start <= end <= size
+                or field[start:end] != expected
+            ):
+                return False
+        speaker = quote["speaker"]
+        if (speaker is None) != (quote["speaker_mention"] is None):
+            return False
+        if speaker:
+            counts[speaker] = counts.get(speaker, 0) + 1
+    if record["speakers"] != [{"name": n, "quote_count": c} for n, c in counts.items()]:
+        return False
+    return PARAGRAPH_SEPARATOR not in body or all(
+        p.strip() for p in body.split(PARAGRAPH_SEPARATOR)
+    )
+
+
+_SPANS = (
+    ("text", "start", "end"),
+    ("speaker_mention", "speaker_start", "speaker_end"),
+    ("cue", "cue_start", "cue_end"),
+)
+
+
+# --- The columnar fast pass ------------------------------------------------------------
+#
+# Turning every row into Python dicts costs more than every check together, so each
+# batch is first checked column by column (Arrow compute and NumPy): the JSON Schema's
+# keywords, derived from the schema itself, and the cross-field rules. It can only say
+# "these rows are certainly valid": a row it is unsure of (or any row, for a schema
+# keyword it does not know) goes through `check_record` as a dict, which decides and
+# reports. So the verdicts are those of the per-record checks; only valid rows are fast.
+
+_KNOWN_KEYWORDS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "title",
+        "description",
+        "version",
+        "type",
+        "additionalProperties",
+        "required",
+        "properties",
+        "items",
+        "minLength",
+        "pattern",
+        "enum",
+        "minimum",
+        "format",
+    }
+)
+# Patterns RE2 reads as ECMA 262 and Python do (anchored, plain classes and counts);
+# RE2's `$` is the end of the text, stricter than Python's: never a false "valid".
+_SIMPLE_PATTERN = re.compile(r"\^[\[\]A-Za-z0-9_\-\\.+*?{},()|]*\$")
+# A superset of Python's whitespace (str.isspace), for the empty-paragraph rule.
+_SPACE = (
+    "[\\t\\n\\x{0b}\\x{0c}\\r \\x{1c}-\\x{1f}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+    "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+)
+
+
+def _node_types(node: dict[str, Any]) -> tuple[str, bool]:
+    declared = node["type"]
+    names = [declared] if isinstance(declared, str) else list(declared)
+    concrete = [n for n in names if n != "null"]
+    if len(concrete) != 1:
+        raise ValueError(declared)
+    return concrete[0], "null" in names
+
+
+def _supported(node: dict[str, Any]) -> bool:
+    """True when the columnar pass implements every keyword of `node` and its children."""
+    if not set(node) <= _KNOWN_KEYWORDS or "type" not in node:
+        return False
+    try:
+        kind, _ = _node_types(node)
+    except ValueError:
+        return False
+    if "pattern" in node and not _SIMPLE_PATTERN.fullmatch(node["pattern"]):
+        return False
+    if "format" in node and node["format"] != "date":
+        return False
+    if "enum" in node and not all(isinstance(v, str) for v in node["enum"]):
+        return False
+    if kind == "object":
+        properties = node.get("properties", {})
+        return (
+            node.get("additionalProperties") is False
+            and set(node.get("required", [])) <= set(properties)
+            and all(_supported(child) for child in properties.values())
+        )
+    if kind == "array":
+        return isinstance(node.get("items"), dict) and _supported(node["items"])
+    return kind in ("string", "integer") and "properties" not in node and "items" not in node
+
+
+@cache
+def _columnar_ready() -> bool:
+    """True when the record schema is one the columnar pass fully implements."""
+    schema = load_schema()
+    return _supported(schema) and _node_types(schema)[0] == "object"
+
+
+def _mark(bad: Any, parents: npt.NDArray[np.int64] | None, rows: npt.NDArray[np.bool_]) -> None:
+    """Mark the rows of the elements where `bad` (an Arrow boolean array) is true."""
+    flags = np.asarray(pc.fill_null(bad, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    hits = np.flatnonzero(flags)
+    if len(hits):
+        rows[hits if parents is None else parents[hits]] = True
+
+
+def _schema_pass(
+    node: dict[str, Any], array: Any, parents: npt.NDArray[np.int64] | None, rows: Any
+) -> None:
+    """Mark the rows where `array` (values of `node`) may break the JSON Schema."""
+    kind, nullable = _node_types(node)
+    if array.null_count and not nullable:
+        _mark(pc.is_null(array), parents, rows)
+    if kind == "string" and node.get("format") == "date":
+        if not pa.types.is_date32(array.type):
+            rows[:] = True
+            return
+        low, high = pa.scalar(dt.date.min, pa.date32()), pa.scalar(dt.date.max, pa.date32())
+        _mark(pc.or_(pc.less(array, low), pc.greater(array, high)), parents, rows)
+    elif kind == "string":
+        if "minLength" in node:
+            _mark(pc.less(pc.utf8_length(array), node["minLength"]), parents, rows)
+        if "pattern" in node:
+            _mark(pc.invert(pc.match_substring_regex(array, node["pattern"])), parents, rows)
+        if "enum" in node:
+            _mark(pc.invert(pc.is_in(array, value_set=pa.array(node["enum"]))), parents, rows)
+    elif kind == "integer":
+        if "minimum" in node:
+            _mark(pc.less(array, node["minimum"]), parents, rows)
+    elif kind == "array":
+        child_parents = np.asarray(pc.list_parent_indices(array), dtype=np.int64)
+        if parents is not None:
+            child_parents = parents[child_parents]
+        _schema_pass(node["items"], array.flatten(), child_parents, rows)
+    elif kind == "object":
+        for name, child in node["properties"].items():
+            _schema_pass(child, pc.struct_field(array, name), parents, rows)
+
+
+def _cross_field_pass(batch: Any, rows: Any) -> None:
+    """Mark the rows where a cross-field rule may fail (see `cross_field_problems`)."""
+    quotes = batch.column("quotes")
+    flat = quotes.flatten()
+    quote_rows = np.asarray(pc.list_parent_indices(quotes), dtype=np.int64)
+    count = len(flat)
+    if flat.null_count:
+        _mark(pc.is_null(flat), quote_rows, rows)
+    column = {name: pc.struct_field(flat, name) for name in flat.type.names}
+    location = column["location"]
+    is_body = np.asarray(pc.fill_null(pc.equal(location, pa.scalar("body")), False), dtype=np.bool_)
+    is_headline = np.asarray(
+        pc.fill_null(pc.equal(location, pa.scalar("headline")), False), dtype=np.bool_
+    )
+    is_sub = np.asarray(
+        pc.fill_null(pc.equal(location, pa.scalar("subheadline")), False), dtype=np.bool_
+    )
+    index = column["subheadline_index"]
+    index_null = np.asarray(pc.is_null(index), dtype=np.bool_)
+    index_values = np.asarray(pc.fill_null(index, -1), dtype=np.int64)
+    subheadlines = batch.column("subheadlines")
+    sub_counts = np.asarray(pc.fill_null(pc.list_value_length(subheadlines), 0), dtype=np.int64)
+    sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]]).astype(np.int64)
+    bad = ~(is_body | is_headline | is_sub)
+    bad |= ~is_sub & ~index_null
+    bad |= is_sub & (index_null | (index_values < 0) | (index_values >= sub_counts[quote_rows]))
+    # Spans: Python strings are cheap to make (dicts are not); slices compared as str.
+    sub_flat = subheadlines.flatten()
+    fields = {
+        "body": batch.column("body"),
+        "headline": batch.column("headline"),
+        "subheadline": sub_flat,
+    }
+    strings: dict[str, list[Any]] = {}
+    lengths = {
+        location: np.asarray(pc.fill_null(pc.utf8_length(array), 0), dtype=np.int64)
+        for location, array in fields.items()
+    }
+    element = {
+        "body": quote_rows,
+        "headline": quote_rows,
+        "subheadline": sub_first[quote_rows] + np.maximum(index_values, 0),
+    }
+    masks = {"body": is_body, "headline": is_headline, "subheadline": is_sub}
+    for name, start_name, end_name in _SPANS:
+        text, start, end = column[name], column[start_name], column[end_name]
+        nulls = [np.asarray(pc.is_null(a), dtype=np.bool_) for a in (text, start, end)]
+        all_null = nulls[0] & nulls[1] & nulls[2]
+        bad |= ~all_null & (nulls[0] | nulls[1] | nulls[2])
+        starts = np.asarray(pc.fill_null(start, 0), dtype=np.int64)
+        ends = np.asarray(pc.fill_null(end, 0), dtype=np.int64)
+        bad |= ~all_null & ((starts < 0) | (starts > ends))
+        texts: list[Any] | None = None
+        for location in fields:
+            pick = np.flatnonzero(masks[location] & ~all_null & ~bad)
+            if not len(pick):
+                continue
+            elements = element[location][pick]
+            outside = ends[pick] > lengths[location][elements]
+            bad[pick[outside]] = True
+            pick, elements = pick[~outside], elements[~outside]
+            if texts is None:
+                texts = text.to_pylist()
+            if location not in strings:
+                strings[location] = fields[location].to_pylist()
+            field = strings[location]
+            wrong = [
+                field[item][first:stop] != texts[quote]
+                for quote, item, first, stop in zip(
+                    pick.tolist(),
+                    elements.tolist(),
+                    starts[pick].tolist(),
+                    ends[pick].tolist(),
+                    strict=True,
+                )
+            ]
+            bad[pick[np.array(wrong, dtype=np.bool_)]] = True
+    speaker = column["speaker"]
+    speaker_null = np.asarray(pc.is_null(speaker), dtype=np.bool_)
+    bad |= speaker_null != np.asarray(pc.is_null(column["speaker_mention"]), dtype=np.bool_)
+    if count:
+        rows[quote_rows[bad]] = True
+    _speakers_pass(batch.column("speakers"), speaker, quote_rows, rows)
+    # An empty paragraph (all whitespace) needs a separator followed by whitespace, or a
+    # body that starts or ends with whitespace: cheap scans, a superset of the rule.
+    body = batch.column("body")
+    _mark(pc.match_substring_regex(body, f"\\n\\n{_SPACE}"), None, rows)
+    for edge in (pc.utf8_slice_codeunits(body, 0, 1), pc.utf8_slice_codeunits(body, -1)):
+        _mark(pc.match_substring_regex(edge, f"^{_SPACE}$"), None, rows)
+
+
+def _speakers_pass(speakers: Any, speaker: Any, quote_rows: Any, rows: Any) -> None:
+    """Mark rows whose `speakers` is not one (name, count) per distinct truthy quote
+    speaker in order of first quote (`records.count_speakers`), by integer codes."""
+    truthy = np.asarray(
+        pc.fill_null(pc.greater(pc.utf8_length(speaker), pa.scalar(0)), False), dtype=np.bool_
+    )
+    encoded = pc.dictionary_encode(speaker)
+    dictionary = encoded.dictionary
+    codes = np.asarray(pc.fill_null(encoded.indices, 0), dtype=np.int64)[truthy]
+    owners = quote_rows[truthy]
+    width = len(dictionary) + 1
+    keys = owners * width + codes
+    unique, first, tally = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")  # quotes are row-major: rows, then first use
+    expected_rows = (unique // width)[order]
+    expected_codes = (unique % width)[order]
+    expected_counts = tally[order]
+    flat = speakers.flatten()
+    actual_rows = np.asarray(pc.list_parent_indices(speakers), dtype=np.int64)
+    names = pc.struct_field(flat, "name")
+    actual_codes = np.asarray(
+        pc.fill_null(pc.index_in(names, value_set=dictionary), -1), dtype=np.int64
+    )
+    actual_counts = np.asarray(pc.fill_null(pc.struct_field(flat, "quote_count"), -1))
+    size = len(rows)
+    per_row_expected = np.bincount(expected_rows, minlength=size)
+    per_row_actual = np.bincount(actual_rows, minlength=size)
+    differ = per_row_expected != per_row_actual
+    rows[differ] = True
+    if not differ.any():  # same lengths per row: the flat sequences align
+        wrong = (
+            (actual_codes != expected_codes)
+            | (actual_counts != expected_counts)
+            | (actual_rows != expected_rows)
+        )
+        rows[actual_rows[wrong]] = True
+    else:
+        keep = ~differ[actual_rows]
+        keep_expected = ~differ[expected_rows]
+        wrong = (actual_codes[keep] != expected_codes[keep_expected]) | (
+            actual_counts[keep] != expected_counts[keep_expected]
+        )
+        rows[actual_rows[keep][wrong]] = True
+
+
+def _clean_rows(batch: pa.RecordBatch) -> npt.NDArray[np.bool_] | None:
+    """Per row: True when it certainly passes `check_record`; None when undecided."""
+    if not _columnar_ready() or batch.num_rows == 0:
+        return None
+    try:
+        batch.validate(full=True)  # UTF-8 and offsets: the row path reports bad ones
+        rows = np.zeros(batch.num_rows, dtype=np.bool_)
+        schema = load_schema()
+        for name, node in schema["properties"].items():
+            _schema_pass(node, batch.column(name), None, rows)
+        _cross_field_pass(batch, rows)
+    except (pa.ArrowException, ValueError, KeyError, TypeError, IndexError):
+        return None
+    clean: npt.NDArray[np.bool_] = ~rows
+    return clean
+
+
+class _Checked:
+    """A Parquet row the columnar pass found valid: only its id is left to check."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, record_id: Any) -> None:
+        self.id = record_id
+
+
+def validate_records(
+    records: Iterator[tuple[str, Any]], report: ValidationReport
+) -> AbstractSet[str]:
     """Check (file, record) pairs into `report`; return the ids seen (duplicates reported)."""
     seen: dict[str, str] = {}
     for file, record in records:
         report.records += 1
-        report.problems.extend(check_record(record, file))
-        record_id = record.get("id") if isinstance(record, dict) else None
+        if type(record) is _Checked:
+            record_id: Any = record.id
+        else:
+            report.problems.extend(check_record(record, file))
+            record_id = record.get("id") if isinstance(record, dict) else None
         if isinstance(record_id, str):
             if record_id in seen:
                 report.problems.append(
@@ -97,7 +456,7 @@ def validate_records(records: Iterator[tuple[str, Any]], report: ValidationRepor
                 )
             else:
                 seen[record_id] = file
-    return set(seen)
+    return seen.keys()  # a set view: no copy of every id
 
 
 def validate_jsonl(path: Path) -> ValidationReport:
@@ -185,6 +544,8 @@ def _parquet_records(
     folder: Path, manifest: dict[str, Any], report: ValidationReport
 ) -> Iterator[tuple[str, Any]]:
     expected = arrow_schema()
+    # Every row has these columns: the file's schema is checked equal to `expected`.
+    dates = date_fields()
     for split, info in manifest.get("splits", {}).items():
         rows_seen = 0
         for name in info.get("files", []):
@@ -201,16 +562,16 @@ def _parquet_records(
                     continue
                 previous = ""
                 for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS):
-                    for row in batch.to_pylist():
-                        record = from_arrow_row(row)
+                    for record in _batch_records(batch, dates):
                         rows_seen += 1
-                        record_id = str(record.get("id"))
+                        raw_id = record.id if type(record) is _Checked else record.get("id")
+                        record_id = str(raw_id)
                         if record_id < previous:
                             report.problems.append(
                                 Problem(name, record_id, "/id", "rows are not sorted by id")
                             )
                         previous = record_id
-                        if isinstance(record.get("id"), str) and assign_split(record_id) != split:
+                        if isinstance(raw_id, str) and assign_split(record_id) != split:
                             report.problems.append(
                                 Problem(
                                     name,
@@ -220,7 +581,7 @@ def _parquet_records(
                                 )
                             )
                         yield name, record
-            except (OSError, pa.ArrowException) as exc:
+            except (OSError, ValueError, pa.ArrowException) as exc:  # ValueError: bad UTF-8
                 report.problems.append(Problem(name, None, "", f"unreadable Parquet: {exc}"))
         if rows_seen != info.get("num_examples"):
             report.problems.append(
@@ -233,8 +594,32 @@ def _parquet_records(
             )
 
 
+def _batch_records(batch: pa.RecordBatch, dates: tuple[str, ...]) -> list[Any]:
+    """The rows of a batch: `_Checked` for those the columnar pass cleared, else dicts."""
+    clean = _clean_rows(batch)
+    if clean is not None and clean.all():
+        return [_Checked(i) for i in batch.column("id").to_pylist()]
+    if clean is None:
+        records: list[Any] = batch.to_pylist()
+    else:
+        ids = batch.column("id").to_pylist()
+        doubtful = np.flatnonzero(~clean)
+        records = [_Checked(i) for i in ids]
+        for position, record in zip(
+            doubtful.tolist(), batch.take(doubtful).to_pylist(), strict=True
+        ):
+            records[position] = record
+    for record in records:
+        if type(record) is dict:
+            for date_field in dates:  # dates back to ISO strings
+                value = record[date_field]
+                if isinstance(value, dt.date):
+                    record[date_field] = value.isoformat()
+    return records
+
+
 def _check_ledger(
-    folder: Path, manifest: dict[str, Any], ids: set[str], report: ValidationReport
+    folder: Path, manifest: dict[str, Any], ids: AbstractSet[str], report: ValidationReport
 ) -> None:
     path = folder / LEDGER_FILE_NAME
     if not path.is_file():

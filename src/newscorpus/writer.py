@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import marshal
+import os
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,11 +27,28 @@ DEFAULT_SHARD_ROWS = 50_000
 # about a third of it, in the few hundred MB that Hub tooling expects.
 DEFAULT_SHARD_BYTES = 512 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
-# Every option that changes the bytes on disk, pinned.
+# Columns with few distinct values, dictionary-encoded; the others (ids, hashes, text,
+# offsets: nearly all distinct) are written plain, where a dictionary only costs time
+# before the writer falls back from it.
+DICTIONARY_COLUMNS = [
+    "source",
+    "published",
+    "language",
+    "subheadlines.list.element",
+    "quotes.list.element.location",
+    "quotes.list.element.cue",
+    "profile",
+    "encoding",
+    "normalization.list.element",
+    "schema_version",
+    "pipeline_version",
+]
+# Every option that changes the bytes on disk, pinned. zstd level 4: about three times
+# faster to write than level 9 (30 against 95 µs an article) for files ~6 % larger.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 9,
-    "use_dictionary": True,
+    "compression_level": 4,
+    "use_dictionary": DICTIONARY_COLUMNS,
     "write_statistics": True,
     "version": "2.6",
     "data_page_version": "1.0",
@@ -195,52 +214,62 @@ def id_bucket(record_id: str, width: int = 2) -> str:
 
 
 class SpillSorter:
-    """Sort records by id in bounded memory: spill to bucket files, sort bucket by bucket.
+    """Sort records by id in bounded memory: spill to one file, sort bucket by bucket.
 
-    Records are buffered up to `buffer_bytes` (estimated), then appended to temporary
-    files, one per id bucket (`id_bucket`); `sorted_records` reads the buckets back in
-    order, sorting each in memory, so at most one bucket (about 1/256 of the split for
-    each source) is held. Records are framed with `marshal`: the files live only for
-    the build, in the same interpreter.
+    Records are appended (framed with `marshal`: the file lives only for the build, in
+    the same interpreter) to one temporary file through a `buffer_bytes` write buffer;
+    memory keeps only each record's offset and size, listed per id bucket (`id_bucket`).
+    `sorted_records` reads the buckets back in bucket order, sorting each in memory, so
+    at most one bucket (about 1/256 of the split for each source) is held. One file
+    rather than one per bucket: appending to hundreds of files costs an open each.
     """
 
-    def __init__(self, folder: Path, width: int = 2, buffer_bytes: int = 32 << 20) -> None:
+    def __init__(self, folder: Path, width: int = 2, buffer_bytes: int = 1 << 20) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.width, self.buffer_bytes = folder, width, buffer_bytes
-        self._buffers: dict[str, list[bytes]] = {}
-        self._buffered = 0
+        self.path = folder / "records.spill"
+        self._file: BinaryIO | None = None
+        self._offset = 0
+        # Bucket -> (offsets, sizes) of its records in the file.
+        self._buckets: dict[str, tuple[array[int], array[int]]] = {}
         self.count = 0
 
     def add(self, record: dict[str, Any]) -> None:
         """Take one record (any order)."""
         blob = marshal.dumps(record)
-        self._buffers.setdefault(id_bucket(str(record["id"]), self.width), []).append(blob)
-        self._buffered += len(blob)
+        if self._file is None:
+            self._file = self.path.open("ab", buffering=max(1, self.buffer_bytes))
+        self._file.write(blob)
+        bucket = id_bucket(str(record["id"]), self.width)
+        lists = self._buckets.get(bucket)
+        if lists is None:
+            lists = self._buckets[bucket] = (array("q"), array("q"))
+        lists[0].append(self._offset)
+        lists[1].append(len(blob))
+        self._offset += len(blob)
         self.count += 1
-        if self._buffered >= self.buffer_bytes:
-            self.flush()
 
     def flush(self) -> None:
-        """Append the buffered records to their bucket files."""
-        for bucket, blobs in self._buffers.items():
-            with (self.folder / f"{bucket}.spill").open("ab") as handle:
-                for blob in blobs:
-                    handle.write(len(blob).to_bytes(4, "little"))
-                    handle.write(blob)
-        self._buffers, self._buffered = {}, 0
+        """Write the buffered records to the file."""
+        if self._file is not None:
+            self._file.flush()
 
     def sorted_records(self) -> Iterator[dict[str, Any]]:
-        """Yield every record in id order (each bucket file is deleted once read)."""
-        self.flush()
-        for path in sorted(self.folder.glob("*.spill"), key=lambda p: p.stem):
-            data = path.read_bytes()
-            records = []
-            offset = 0
-            while offset < len(data):
-                size = int.from_bytes(data[offset : offset + 4], "little")
-                records.append(marshal.loads(data[offset + 4 : offset + 4 + size]))
-                offset += 4 + size
-            del data
-            records.sort(key=lambda r: str(r["id"]))
-            path.unlink()
-            yield from records
+        """Yield every record in id order (the file is deleted once read)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if not self._buckets:
+            return
+        with self.path.open("rb", buffering=0) as handle:
+            descriptor = handle.fileno()
+            for bucket in sorted(self._buckets):
+                offsets, sizes = self._buckets.pop(bucket)
+                records = [
+                    marshal.loads(os.pread(descriptor, size, offset))
+                    for offset, size in zip(offsets, sizes, strict=True)
+                ]
+                del offsets, sizes
+                records.sort(key=lambda r: str(r["id"]))
+                yield from records
+        self.path.unlink()
