@@ -44,8 +44,15 @@ Design (rule based, standard library only, pure functions):
   Philadelphia.`); for a paragraph opening with an unattributed quotation, a
   reporting verb's subject in the last sentence of the paragraph right before.
   Inherited mention/cue offsets point at the mention/cue that attributes the quote.
-  Pronouns are resolved to the most recent compatible named speaker; unresolvable
-  pronouns (and we/I/you) keep speaker == mention rather than None.
+  Pronouns are resolved to the most recent compatible named speaker: quotation
+  speakers, subjects of reporting verbs without a quotation (`Gambill said the win …`,
+  `according to X`) and, within a few hundred characters, a person-like proper name
+  opening a plain sentence (`Premier X has rejected …`); see `_Discourse` and
+  `attribution.resolve_referent`. he/she want a person (not an organisation or a plural
+  noun) of compatible gender (titles, `X said she …`, earlier resolutions), falling back
+  to the latest organisation quoted; they/it want an organisation or group. The
+  surface pronoun stays in `speaker_mention`; unresolvable pronouns (and we/I/you)
+  keep speaker == mention rather than None.
 """
 
 from __future__ import annotations
@@ -55,16 +62,25 @@ import re
 from dataclasses import dataclass
 
 from newscorpus.attribution import (
+    REPORT_FORMS,
     Attribution,
+    Referent,
     antecedent,
     attribution_after,
     attribution_before,
     attribution_colon,
     find_cues,
+    gender_key,
     has_reporting_word,
+    is_bare_role,
     is_person_name,
     is_pronoun,
-    resolve_pronoun,
+    name_gender,
+    normalize_ws,
+    np_after,
+    person_core,
+    person_parts,
+    resolve_referent,
     subject_np,
 )
 
@@ -731,6 +747,231 @@ def _previous_sentence_attribution(
     return None
 
 
+# How far back (characters) a plain sentence subject may be for a pronoun speaker.
+_SUBJECT_REACH = 400
+# How far back (characters) reporting clauses are searched when no quotation speaker
+# fits the pronoun.
+_DISCOURSE_REACH = 1000
+# At most this many sentences before a pronoun speaker are searched for a referent.
+_SENTENCES_BACK = 4
+_PREP_AFTER_RE = re.compile(r"\s+(?:of|from|at|for|with)\s")
+# "X said she …" / "X said it …": the pronoun right after the cue tells X's kind
+_PRONOUN_AFTER_RE = re.compile(r"\s+(?:that\s+)?(he|she|it|they)\b")
+# an appositive name after a role: "The Federal Privacy Commissioner, Malcolm Crompton,"
+_APPOSITIVE_NAME_RE = re.compile(r",\s*([A-Z][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,3}),")
+_HONORIFIC_FORMS = frozenset(
+    ("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Miss", "Sir", "Dame")
+)
+_PRONOUN_SUBJECTS = frozenset(("he", "she", "they", "it", "we", "i", "you", "there", "this"))
+_TELL_CUES = frozenset(("told", "tell", "tells", "according to"))
+
+
+_OPENERS = frozenset(("the", "a", "an", "but", "and", "however,", "meanwhile,", "still,"))
+
+
+def _names_before(text: str, lo: int, hi: int) -> bool:
+    """Does text[lo:hi] (a sentence start) hold a capitalised word other than an
+    opening determiner or conjunction ("The company said" has none)?"""
+    seg = text[lo:hi]
+    first, _, rest = seg.partition(" ")
+    if first.casefold() in _OPENERS:
+        seg = rest
+    return seg != seg.lower()
+
+
+def _sentence_starts(text: str, lo: int, hi: int) -> list[int]:
+    """Start offsets of the sentences (and lines) of text[lo:hi], ascending; `lo` must
+    be a sentence start."""
+    starts = [lo]
+    for m in _SENT_END_RE.finditer(text, lo, hi):
+        if m.end() < hi and _is_boundary(text, lo, m):
+            starts.append(m.end())
+    i = text.find("\n", lo, hi)
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1, hi)
+    return sorted(set(starts))
+
+
+def _appositive_name(text: str, end: int, hi: int) -> tuple[int, int] | None:
+    """`<role>, Name Surname,` right after a subject phrase ending at `end`: the name."""
+    m = _APPOSITIVE_NAME_RE.match(text, end, hi)
+    if m is None or person_core(m.group(1), text) != normalize_ws(m.group(1)):
+        return None
+    return m.start(1), m.end(1)
+
+
+def _report_referent(
+    text: str, cue_start: int, cue_end: int, cue_low: str, sent_lo: int, sent_hi: int
+) -> Referent | None:
+    """The speaker introduced by a reporting verb outside quotations (`Gambill said
+    the win …`, `according to X`), as a referent for later pronoun speakers."""
+    if cue_low == "according to":
+        np = np_after(text, cue_end, sent_hi)
+        if np is None:
+            return None
+        s, e = np
+    else:
+        prev = text[max(sent_lo, cue_start - 4) : cue_start].split()
+        if prev and prev[-1].casefold() == "to":
+            return None  # "refused to say": no reporting
+        att = attribution_before(text, sent_lo, cue_end)
+        if att is None or att.mention is None or att.mention_start is None:
+            return None
+        s, e = att.mention_start, att.mention_end or att.mention_start
+        if att.mention.casefold() in ("who", "which"):
+            head = antecedent(text, sent_lo, s)
+            if head is None:
+                return None
+            return _named_referent(text, head, s, "report", "")
+        before = text[max(sent_lo, s - 6) : s].split()
+        if before and before[-1].casefold() in ("in", "of", "at", "from", "for", "on", "by"):
+            return None  # "An Iraqi defector living in Australia claims": not the subject
+    mention = text[s:e]
+    if is_pronoun(mention):
+        return None
+    kind = ""
+    if cue_low not in _TELL_CUES:
+        g = _PRONOUN_AFTER_RE.match(text, cue_end, sent_hi)
+        if g is not None:
+            kind = {"he": "m", "she": "f"}.get(g.group(1), "o")  # "Seles said she had …"
+    if kind == "o":
+        return Referent(mention, s, False, "", "report")  # "Pakistan says it will …"
+    parts = person_parts(mention, text)
+    if parts is None or not parts[1] or is_bare_role(parts[0]):
+        apposed = _appositive_name(text, e, cue_start + 1)
+        if apposed is not None:
+            return _named_referent(text, text[apposed[0] : apposed[1]], s, "report", kind)
+    if parts is None and cue_low != "according to":
+        # "Chuck Hagel of the Foreign Relations Committee says": the sentence subject
+        subj = subject_np(text, sent_lo, cue_start)
+        if (
+            subj is not None
+            and subj[1] <= s
+            and _PREP_AFTER_RE.match(text, subj[1], s + 1)
+            and person_core(text[subj[0] : subj[1]], text) is not None
+        ):
+            s, e = subj
+            mention = text[s:e]
+    return _named_referent(text, mention, s, "report", kind)
+
+
+def _named_referent(text: str, mention: str, pos: int, kind: str, gender: str) -> Referent:
+    core = person_core(mention, text)
+    gender = gender or name_gender(mention)
+    if core is None:
+        return Referent(mention, pos, False, gender, kind)
+    return Referent(core, pos, True, gender, kind)
+
+
+class _Discourse:
+    """Named speakers outside quotations that a pronoun speaker may refer to: subjects
+    of reporting verbs (kind "report") and person-like proper names opening a plain
+    sentence (kind "subject"; only with a sign of a person: a title or role word, a
+    descriptor before the name, or the surname used with Mr/Ms/Dr… in the text).
+
+    Found on demand, sentence by sentence, only in the stretch of text a pronoun can
+    reach, and cached per sentence start (the common article needs a few sentences)."""
+
+    __slots__ = ("_cache", "_opens", "_quoted", "_text", "_titled")
+
+    def __init__(self, text: str, spans: list[_Span]) -> None:
+        self._text = text
+        self._quoted = sorted(
+            (
+                sp.open_pos,
+                sp.close_pos if sp.close_pos >= 0 else _paragraph_of(text, sp.open_pos)[1],
+            )
+            for sp in spans
+        )
+        self._opens = [a for a, _ in self._quoted]
+        self._cache: dict[int, list[Referent]] = {}
+        self._titled: dict[str, bool] = {}  # surname -> used with Mr/Ms/Dr… in the text
+
+    def _honorific(self, surname: str) -> bool:
+        """Is `surname` used with Mr/Mrs/Ms/Dr… somewhere in the text?"""
+        known = self._titled.get(surname)
+        if known is None:
+            text = self._text
+            known = False
+            i = text.find(" " + surname)
+            while i >= 0 and not known:
+                j = text.rfind(" ", 0, i) + 1
+                known = text[j:i] in _HONORIFIC_FORMS
+                i = text.find(" " + surname, i + 1)
+            self._titled[surname] = known
+        return known
+
+    def _in_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self._opens, pos) - 1
+        return k >= 0 and pos <= self._quoted[k][1]
+
+    def sentences_back(self, lo: int, hi: int) -> list[list[Referent]]:
+        """Referents of each sentence overlapping text[lo:hi], nearest `hi` first."""
+        text = self._text
+        plo = text.rfind("\n", 0, lo) + 1
+        starts = _sentence_starts(text, _sentence_start(text, plo, lo), hi)
+        out: list[list[Referent]] = []
+        for k in range(len(starts) - 1, max(-1, len(starts) - 1 - _SENTENCES_BACK), -1):
+            a = starts[k]
+            refs = self._cache.get(a)
+            if refs is None:
+                b = starts[k + 1] if k + 1 < len(starts) else _sentence_end(text, a, len(text))
+                refs = self._sentence(a, b)
+                self._cache[a] = refs
+            out.append(refs)
+        return out
+
+    def _sentence(self, lo: int, hi: int) -> list[Referent]:
+        text = self._text
+        out: list[Referent] = []
+        taken: set[int] = set()
+        for cue in find_cues(text, lo, hi):
+            low = cue.group().casefold()
+            if " " in low:
+                low = normalize_ws(low)
+            if low not in REPORT_FORMS or self._in_quote(cue.start()):
+                continue
+            prev = text[max(lo, cue.start() - 12) : cue.start()].split()[-2:]
+            if prev and (
+                prev[-1].casefold() in _PRONOUN_SUBJECTS
+                or (
+                    len(prev) == 2 and prev[0].casefold() in _PRONOUN_SUBJECTS and prev[1].islower()
+                )
+            ):
+                continue  # "he said", "she also said": no new name
+            if not _names_before(text, lo, cue.start()) and not low.startswith("acc"):
+                continue  # "The company said": no name (they/it use quotation speakers)
+            ref = _report_referent(text, cue.start(), cue.end(), low, lo, hi)
+            if ref is not None:
+                out.append(ref)
+                taken.add(ref.pos)
+        if lo >= len(text) or text[lo] in _NON_APOSTROPHE_MARKS or self._in_quote(lo):
+            return out
+        head = text[lo : min(hi, lo + 60)].split()[:5]
+        if not head or head[0].casefold() in _PRONOUN_SUBJECTS or not head[0][:1].isupper():
+            return out
+        if sum(1 for w in head if w[:1].isupper()) < 2 and not self._honorific(
+            head[0].rstrip(",.")
+        ):
+            return out  # a lone capitalised word opening a sentence is no evidence
+        subj = subject_np(text, lo, hi)
+        if subj is None or subj[0] in taken:
+            return out
+        after = text[subj[1] : subj[1] + 40].split()
+        if len(after) > 1 and after[0][:1].islower() and after[1][:1].isupper():
+            return out  # "South African captain Shaun …": the subject goes on
+        mention = text[subj[0] : subj[1]]
+        parts = person_parts(mention, text)
+        if parts is None:
+            return out
+        core, evidence = parts
+        if evidence or self._honorific(core.split()[-1]):
+            out.append(Referent(core, subj[0], True, name_gender(mention), "subject"))
+            out.sort(key=lambda r: r.pos)
+        return out
+
+
 def extract_quotes(text: str) -> list[Quote]:
     """Return the direct quotations in `text`, in order of appearance.
 
@@ -738,7 +979,8 @@ def extract_quotes(text: str) -> list[Quote]:
     quotations, stray marks, scare quotes, attribution).
     """
     spans = find_quote_spans(text)
-    history: list[tuple[str, bool]] = []  # resolved named speakers, oldest first
+    history: list[Referent] = []  # resolved named quotation speakers, oldest first
+    discourse: _Discourse | None = None  # other named speakers, found lazily
     kept: list[tuple[_Span, Attribution | None, str | None]] = []
     resolved: dict[int, str | None] = {}  # id(attribution) -> resolved speaker
     group_att: dict[int, Attribution] = {}
@@ -748,6 +990,33 @@ def extract_quotes(text: str) -> list[Quote]:
     cur_para = -1
     last_close = -1
     skip: list[tuple[int, int]] | None = None  # closed quotation ranges, built lazily
+
+    genders: dict[str, str] = {}  # surname -> "m"/"f" learned from titles and pronouns
+
+    def _resolve_pronoun_speaker(pronoun: str, pos: int) -> Referent | None:
+        nonlocal discourse
+        low = pronoun.casefold()
+        if low not in ("he", "she", "they", "it"):
+            return None
+        if discourse is None:
+            discourse = _Discourse(text, spans)
+        # Only text after the nearest quotation speaker the pronoun could take can hold
+        # a more recent referent; without one, look back `_DISCOURSE_REACH` characters.
+        lo = max(0, pos - _DISCOURSE_REACH)
+        earlier = [r for r in history if r.pos < pos]
+        found = resolve_referent(pronoun, pos, earlier, _SUBJECT_REACH, genders)
+        if found is not None and (found.person or low in ("they", "it")):
+            lo = max(lo, found.pos)
+        # The nearest sentence with a fitting referent wins (sentences are scanned
+        # from the pronoun backwards, so usually one or two are looked at).
+        for refs in discourse.sentences_back(lo, pos):
+            for r in refs:
+                if r.gender and r.person:
+                    genders.setdefault(gender_key(r.name), r.gender)
+            near = resolve_referent(pronoun, pos, refs, _SUBJECT_REACH, genders)
+            if near is not None:
+                return near
+        return found
 
     def resolve(att: Attribution) -> str | None:
         key = id(att)
@@ -766,13 +1035,23 @@ def extract_quotes(text: str) -> list[Quote]:
                     or mention
                 )
             elif is_pronoun(mention):
-                speaker = resolve_pronoun(mention, history)
+                ref = _resolve_pronoun_speaker(mention, att.mention_start)
+                if ref is not None:
+                    speaker = ref.name
+                    want = {"he": "m", "she": "f"}.get(mention.casefold(), "")
+                    if ref.person and want:
+                        genders.setdefault(gender_key(ref.name), want)
+                    history.append(Referent(ref.name, att.mention_start, ref.person, "", "quote"))
+                else:
+                    speaker = mention
             else:
                 speaker = mention
-            # only named speakers feed pronoun resolution
-            named = speaker and not is_pronoun(speaker)
-            if named and (not history or history[-1][0] != speaker):
-                history.append((speaker, is_person_name(speaker)))
+                if not history or history[-1].name != speaker:
+                    person = is_person_name(speaker) or person_core(speaker, text) is not None
+                    gender = name_gender(speaker)
+                    if gender and person:
+                        genders.setdefault(gender_key(speaker), gender)
+                    history.append(Referent(speaker, att.mention_start, person, gender, "quote"))
         resolved[key] = speaker
         return speaker
 
