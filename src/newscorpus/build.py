@@ -422,10 +422,12 @@ def _build_into(
     rejects: list[dict[str, Any]] = []
     processed = cached = 0
     worker = functools.partial(process_keyed, max_bytes=settings.max_bytes)
+    # A None entry was dropped by the loop below before this generator reached it:
+    # a hit or an inline file, never a miss (the loop waits for a miss's result).
     misses = (
         raw
         for raw, hit in zip(files, plan.hits, strict=True)
-        if not hit and not _inline(raw, settings.max_bytes)
+        if raw is not None and not hit and not _inline(raw, settings.max_bytes)
     )
     results = engine_map(worker, misses, settings.engine, settings.workers, settings.scheduler)
     try:
@@ -460,7 +462,11 @@ def _build_into(
                 entries.clear()
                 chunk.clear()
 
-            for raw, key, hit in zip(files, plan.keys, plan.hits, strict=True):
+            # Entries of finished files are dropped (None) as the loop passes them, so
+            # memory for the file list and keys shrinks while the reducer's grows. The
+            # engine's generator of misses is always ahead of this loop.
+            dropped: list[Any] = files
+            for index, (raw, key, hit) in enumerate(zip(files, plan.keys, plan.hits, strict=True)):
                 put: _Put | None = None
                 outcomes = store.get(key) if hit and store is not None and key else None
                 if outcomes is not None:
@@ -478,6 +484,7 @@ def _build_into(
                     if key is not None and sha is not None:
                         put = (key, outcomes, raw.path, stat, sha)
                 chunk.append((raw, key, outcomes, put))
+                dropped[index] = plan.keys[index] = None  # after its result was taken
                 if len(chunk) >= REDUCE_CHUNK_FILES:
                     reduce_chunk()
             reduce_chunk()

@@ -75,14 +75,16 @@ def code_fingerprint() -> str:
     """Return a hash of everything that shapes outcomes besides the raw bytes.
 
     PIPELINE_VERSION, the record schema, the Python version (marshal's format) and the
-    text of every module of the package: a local edit to a parser invalidates the cache
-    even before anyone bumps the version.
+    text of every module and data file of the package: a local edit to a parser
+    invalidates the cache even before anyone bumps the version.
     """
     digest = hashlib.sha256()
     for part in (PIPELINE_VERSION, schema_text(), sys.version, str(marshal.version)):
         digest.update(part.encode("utf-8") + b"\0")
     package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
+    # Data files shipped in the package (quote_accuracy.json feeds the card) count too.
+    shipped = [*package.rglob("*.py"), *package.rglob("*.json")]
+    for path in sorted(shipped):
         digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
