@@ -79,6 +79,22 @@ class Reducer:
                 position += 1
         return results
 
+    def _duplicate(
+        self, record: dict[str, Any], kept: str, similarity: float, reason: str, message: str
+    ) -> None:
+        self.entries.append(
+            ledger_entry(
+                record["source_file"],
+                "duplicate",
+                raw_sha256=record["raw_sha256"],
+                record_id=record["id"],
+                duplicate_of=kept,
+                similarity=similarity,
+                reason=reason,
+                message=message,
+            )
+        )
+
     def add(
         self, outcome: Outcome, prepared: tuple[Prepared, int] | None = None
     ) -> tuple[str, dict[str, Any]] | None:
@@ -102,17 +118,12 @@ class Reducer:
         record = outcome["record"]
         kept = self.kept_by_text.get(outcome["text_key"])
         if kept is not None:
-            self.entries.append(
-                ledger_entry(
-                    record["source_file"],
-                    "duplicate",
-                    raw_sha256=record["raw_sha256"],
-                    record_id=record["id"],
-                    duplicate_of=kept,
-                    similarity=1.0,
-                    reason="exact_duplicate",
-                    message=f"same normalized body as {kept} (the first in raw path order is kept)",
-                )
+            self._duplicate(
+                record,
+                kept,
+                1.0,
+                "exact_duplicate",
+                f"same normalized body as {kept} (the first in raw path order is kept)",
             )
             return None
         if self.near_duplicates is not None:
@@ -120,19 +131,14 @@ class Reducer:
             if near is not None:
                 kept, similarity = near.kept, near.similarity
                 link = "" if near.via == kept else f" via {near.via} ({near.via_similarity:.3f})"
-                self.entries.append(
-                    ledger_entry(
-                        record["source_file"],
-                        "duplicate",
-                        raw_sha256=record["raw_sha256"],
-                        record_id=record["id"],
-                        duplicate_of=kept,
-                        similarity=similarity,
-                        reason="near_duplicate",
-                        message=f"near duplicate of {kept} (estimated Jaccard {similarity:.3f})"
-                        f"{link}; threshold {self.near_duplicates.threshold}, the first of the"
-                        " cluster in raw path order is kept",
-                    )
+                self._duplicate(
+                    record,
+                    kept,
+                    similarity,
+                    "near_duplicate",
+                    f"near duplicate of {kept} (estimated Jaccard {similarity:.3f}){link}; "
+                    f"threshold {self.near_duplicates.threshold}, the first of the cluster in "
+                    "raw path order is kept",
                 )
                 return None
         self.kept_by_text[outcome["text_key"]] = record["id"]
