@@ -76,3 +76,18 @@ def test_profiles_command_lists_the_builtin_profiles() -> None:
     assert result.exit_code == 0
     for name in ("donga_wordpress_v1", "plaintext_v1", "jsonl_v1"):
         assert name in result.output
+
+
+def test_near_duplicate_threshold_option(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    seed = (raw / "donga" / "000_50823aa4b1df31b8.txt").read_text(encoding="utf-8")
+    # The same article with one sentence more: a near duplicate, not an exact one.
+    variant = seed.replace("In particular,", "One more sentence was added here. In particular,")
+    (raw / "donga" / "zz_variant.txt").write_text(variant, encoding="utf-8")
+    base = ["build", "--raw", str(raw), "--no-datasheet", "--workers", "1"]
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "a")]).exit_code == 0
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "b"),
+                               "--near-duplicates", "0"]).exit_code == 0
+    manifest = lambda name: json.loads((tmp_path / name / "manifest.json").read_text())  # noqa: E731
+    assert manifest("a")["ledger"]["duplicates_by_reason"] == {"near_duplicate": 1}
+    assert manifest("b")["ledger"]["outcomes"]["record"] == 2

@@ -37,6 +37,7 @@ from newscorpus.cache import (
     outcome_key,
     stat_key,
 )
+from newscorpus.dedup import DEFAULT_THRESHOLD
 from newscorpus.errors import RejectError
 from newscorpus.executors import ENGINES, engine_map
 from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
@@ -176,6 +177,7 @@ def build(
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
+    near_duplicate_threshold: float | None = DEFAULT_THRESHOLD,
 ) -> BuildResult:
     """Build the corpus from `raw_dir` and publish it atomically to `out_dir`.
 
@@ -190,7 +192,12 @@ def build(
     are the same. Outcomes are cached in `cache_dir` (default `.newscorpus-cache/` beside
     `out_dir`) unless `use_cache` is False: unchanged files are not processed again, and
     when nothing changed at all an intact `out_dir` is left as it is.
+
+    `near_duplicate_threshold` is the estimated Jaccard similarity at which a body counts
+    as a near duplicate of a kept one (None: exact duplicates only).
     """
+    if near_duplicate_threshold is not None and not 0 < near_duplicate_threshold <= 1:
+        raise BuildError(f"near-duplicate threshold {near_duplicate_threshold} not in (0, 1]")
     raw_path, out_path = Path(raw_dir).absolute(), Path(out_dir)
     if not raw_path.is_dir():
         raise BuildError(f"raw folder {raw_dir} does not exist")
@@ -199,7 +206,16 @@ def build(
     registry = load_registry(raw_path)
     files = list(discover(raw_path, registry))
     template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
-    settings = _Settings(workers, max_bytes, shard_rows, shard_bytes, template, engine, scheduler)
+    settings = _Settings(
+        workers,
+        max_bytes,
+        shard_rows,
+        shard_bytes,
+        template,
+        engine,
+        scheduler,
+        near_duplicate_threshold,
+    )
     with output_lock(out_path):
         _recover(out_path)
         store = None
@@ -242,10 +258,19 @@ class _Settings:
     template: str | None
     engine: str
     scheduler: str | None
+    near_duplicate_threshold: float | None
 
     def output_key(self) -> str:
         """What, besides the inputs, shapes the output bytes (not the engine)."""
-        return repr((self.max_bytes, self.shard_rows, self.shard_bytes, self.template))
+        return repr(
+            (
+                self.max_bytes,
+                self.shard_rows,
+                self.shard_bytes,
+                self.template,
+                self.near_duplicate_threshold,
+            )
+        )
 
 
 class _InputFingerprint:
@@ -413,7 +438,7 @@ def _build_into(
 ) -> tuple[BuildResult, str | None]:
     """Process (or take from the cache), reduce and write; return the result and the
     fingerprint of the inputs (None when not every file could be keyed)."""
-    reducer = Reducer()
+    reducer = Reducer(settings.near_duplicate_threshold)
     fingerprint = _InputFingerprint(registry, settings)
     spill_root = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f"{staging.name}-spill-"))
     width = 2 if len(files) < 2_000_000 else 3  # buckets of a few thousand rows at most

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newscorpus.build import BuildError, build
+from newscorpus.dedup import DEFAULT_THRESHOLD
 from newscorpus.executors import EngineError
 from newscorpus.pipeline import DEFAULT_MAX_BYTES
 from newscorpus.schema import schema_text
@@ -79,6 +80,16 @@ def build_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Process every file; neither read nor write a cache.")
     ] = False,
+    near_duplicates: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Estimated Jaccard similarity (5-word shingles) at which an article is a "
+            "near duplicate of a kept one; 0 turns near-duplicate detection off (exact "
+            "duplicates are still removed).",
+        ),
+    ] = DEFAULT_THRESHOLD,
 ) -> None:
     """Build the corpus from RAW and publish it to OUT.
 
@@ -121,6 +132,7 @@ def build_command(
                 cache_dir=cache,
                 use_cache=not no_cache,
                 shard_bytes=shard_bytes,
+                near_duplicate_threshold=near_duplicates or None,
             )
         except (BuildError, RegistryError, EngineError) as exc:
             console.print(f"[red]error:[/red] {exc}")
