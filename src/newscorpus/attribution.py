@@ -476,7 +476,6 @@ _STOP_WORDS = frozenset(
         "does",
         "do",
         "has",
-        "statement",
         "interview",
     ]
 )
@@ -1443,8 +1442,32 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
         s, e = np
         if text[s:e].casefold() in ("that", "it"):
             return None
-        return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+        return _outer_source(
+            text, Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after"), hi
+        )
     return None
+
+
+def _outer_source(text: str, att: Attribution, hi: int) -> Attribution:
+    """Nested attribution `“…” X said (…), according to Y.`: the reporting clause is
+    itself attributed to Y, which is the source of record for the quotation (the
+    writer only relays Y's account of what X said). Only within the same clause: no
+    quotation mark or sentence end between the cue and "according to"."""
+    if att.cue_end is None or att.cue is None or att.cue.casefold() == "according to":
+        return att
+    end = min(hi, att.cue_end + 90)
+    for ch in '.“”"!?;':
+        stop = text.find(ch, att.cue_end, end)
+        if stop >= 0:
+            end = stop
+    idx = text.find("according to", att.cue_end, end)
+    if idx < 0:
+        return att
+    np = np_after(text, idx + len("according to"), min(hi, idx + 120))
+    if np is None:
+        return att
+    s, e = np
+    return Attribution(text[s:e], s, e, "according to", idx, idx + len("according to"), "after")
 
 
 # Words that open an adjunct after a cue (`“…?” X said about the plan.`), as
@@ -1514,7 +1537,8 @@ def _subject_first_after(
         lead = text[start:s].strip().casefold()
         if lead not in ("", "the", "a", "an"):
             continue
-        return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+        att = Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+        return _outer_source(text, att, len(text))
     return None
 
 

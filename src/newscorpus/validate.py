@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import re
+from collections import Counter
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from hashlib import sha256
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +47,14 @@ from newscorpus.records import (
 from newscorpus.schema import (
     arrow_schema,
     date_fields,
-    hf_features_yaml,
     load_ledger_schema,
     load_schema,
 )
+from newscorpus.splits import _BOUNDS as _SPLIT_BOUNDS
 from newscorpus.splits import SPLITS, assign_split
 
 READ_BATCH_ROWS = 4096
+LEDGER_CHUNK_LINES = 4096
 
 
 @dataclass
@@ -328,6 +334,7 @@ def _cross_field_pass(batch: Any, rows: Any) -> None:
         ends = np.asarray(pc.fill_null(end, 0), dtype=np.int64)
         bad |= ~all_null & ((starts < 0) | (starts > ends))
         texts: list[Any] | None = None
+        text_lengths = np.asarray(pc.fill_null(pc.utf8_length(text), -1), dtype=np.int64)
         for location in fields:
             pick = np.flatnonzero(masks[location] & ~all_null & ~bad)
             if not len(pick):
@@ -341,17 +348,20 @@ def _cross_field_pass(batch: Any, rows: Any) -> None:
             if location not in strings:
                 strings[location] = fields[location].to_pylist()
             field = strings[location]
-            wrong = [
-                field[item][first:stop] != texts[quote]
-                for quote, item, first, stop in zip(
-                    pick.tolist(),
-                    elements.tolist(),
-                    starts[pick].tolist(),
-                    ends[pick].tolist(),
-                    strict=True,
-                )
-            ]
-            bad[pick[np.array(wrong, dtype=np.bool_)]] = True
+            # field[item][first:stop] == texts[quote] (0 <= first <= stop <= len, checked
+            # above) holds exactly when the lengths agree and the field has the text at
+            # `first`: `str.startswith` compares in place, without making a slice.
+            sized = text_lengths[pick] == ends[pick] - starts[pick]
+            bad[pick[~sized]] = True
+            pick, elements = pick[sized], elements[sized]
+            found = map(
+                str.startswith,
+                map(field.__getitem__, elements.tolist()),
+                map(texts.__getitem__, pick.tolist()),
+                starts[pick].tolist(),
+            )
+            same = np.fromiter(found, dtype=np.bool_, count=len(pick))
+            bad[pick[~same]] = True
     speaker = column["speaker"]
     speaker_null = np.asarray(pc.is_null(speaker), dtype=np.bool_)
     bad |= speaker_null != np.asarray(pc.is_null(column["speaker_mention"]), dtype=np.bool_)
@@ -429,12 +439,13 @@ def _clean_rows(batch: pa.RecordBatch) -> npt.NDArray[np.bool_] | None:
 
 
 class _Checked:
-    """A Parquet row the columnar pass found valid: only its id is left to check."""
+    """Parquet rows the columnar pass found valid (in order): only their ids are left to
+    check. Their order and splits are checked by `_parquet_records`."""
 
-    __slots__ = ("id",)
+    __slots__ = ("ids",)
 
-    def __init__(self, record_id: Any) -> None:
-        self.id = record_id
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
 
 
 def validate_records(
@@ -443,19 +454,31 @@ def validate_records(
     """Check (file, record) pairs into `report`; return the ids seen (duplicates reported)."""
     seen: dict[str, str] = {}
     for file, record in records:
-        report.records += 1
         if type(record) is _Checked:
-            record_id: Any = record.id
-        else:
-            report.problems.extend(check_record(record, file))
-            record_id = record.get("id") if isinstance(record, dict) else None
-        if isinstance(record_id, str):
-            if record_id in seen:
+            ids = record.ids
+            report.records += len(ids)
+            batch = dict.fromkeys(ids, file)
+            if len(batch) == len(ids) and seen.keys().isdisjoint(batch):
+                seen.update(batch)  # no duplicate: the common case, without a Python loop
+                continue
+            for record_id in ids:
+                if record_id in seen:
+                    report.problems.append(
+                        Problem(file, record_id, "/id", f"duplicate id (also in {seen[record_id]})")
+                    )
+                else:
+                    seen[record_id] = file
+            continue
+        report.records += 1
+        report.problems.extend(check_record(record, file))
+        single = record.get("id") if isinstance(record, dict) else None
+        if isinstance(single, str):
+            if single in seen:
                 report.problems.append(
-                    Problem(file, record_id, "/id", f"duplicate id (also in {seen[record_id]})")
+                    Problem(file, single, "/id", f"duplicate id (also in {seen[single]})")
                 )
             else:
-                seen[record_id] = file
+                seen[single] = file
     return seen.keys()  # a set view: no copy of every id
 
 
@@ -561,10 +584,19 @@ def _parquet_records(
                     )
                     continue
                 previous = ""
-                for batch in parquet.iter_batches(batch_size=READ_BATCH_ROWS):
-                    for record in _batch_records(batch, dates):
+                for batch in _prefetched(parquet.iter_batches(batch_size=READ_BATCH_ROWS)):
+                    records = _batch_records(batch, dates)
+                    if type(records) is _Checked:
+                        ids = records.ids
+                        if _ids_in_order_and_split(ids, previous, split):
+                            rows_seen += len(ids)
+                            previous = ids[-1]
+                            yield name, records
+                            continue
+                        records = [_Checked([i]) for i in ids]  # report row by row
+                    for record in records:
                         rows_seen += 1
-                        raw_id = record.id if type(record) is _Checked else record.get("id")
+                        raw_id = record.ids[0] if type(record) is _Checked else record.get("id")
                         record_id = str(raw_id)
                         if record_id < previous:
                             report.problems.append(
@@ -594,17 +626,44 @@ def _parquet_records(
             )
 
 
-def _batch_records(batch: pa.RecordBatch, dates: tuple[str, ...]) -> list[Any]:
-    """The rows of a batch: `_Checked` for those the columnar pass cleared, else dicts."""
+def _prefetched(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The same batches, the next one read and decoded in a thread (Arrow releases the GIL)
+    while the caller checks the current one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next, batches, None)
+        while (batch := pending.result()) is not None:
+            pending = pool.submit(next, batches, None)
+            yield batch
+
+
+def _ids_in_order_and_split(ids: list[str], previous: str, split: str) -> bool:
+    """True when `ids` (strings) are sorted, after `previous`, and all hash to `split`."""
+    if split not in SPLITS or not ids or ids[0] < previous:
+        return False
+    if not all(map(operator.le, ids, islice(ids, 1, None))):
+        return False
+    # `splits.split_bucket` for every id at once: sha256, first 8 bytes big-endian, % 100.
+    heads = b"".join([sha256(i.encode("utf-8")).digest()[:8] for i in ids])
+    buckets = np.frombuffer(heads, dtype=">u8") % 100
+    position = SPLITS.index(split)
+    low = _SPLIT_BOUNDS[position - 1] if position else 0
+    high = _SPLIT_BOUNDS[position]
+    return bool(((buckets >= low) & (buckets < high)).all())
+
+
+def _batch_records(batch: pa.RecordBatch, dates: tuple[str, ...]) -> Any:
+    """The rows of a batch: one `_Checked` when the columnar pass cleared them all, else a
+    list of `_Checked` (one row each) for the rows it cleared and dicts for the others."""
     clean = _clean_rows(batch)
     if clean is not None and clean.all():
-        return [_Checked(i) for i in batch.column("id").to_pylist()]
+        ids: list[Any] = batch.column("id").to_pylist()
+        return _Checked(ids)
     if clean is None:
         records: list[Any] = batch.to_pylist()
     else:
         ids = batch.column("id").to_pylist()
         doubtful = np.flatnonzero(~clean)
-        records = [_Checked(i) for i in ids]
+        records = [_Checked([i]) for i in ids]
         for position, record in zip(
             doubtful.tolist(), batch.take(doubtful).to_pylist(), strict=True
         ):
@@ -628,34 +687,46 @@ def _check_ledger(
     validator = jsonschema.Draft202012Validator(load_ledger_schema())
     fast = _fast_ledger_validator()
     # Not the entries themselves (a ledger line per raw file): the recorded ids, and for
-    # `summarize` one shared stub per (outcome, reason), so memory stays flat.
-    entries: list[dict[str, Any]] = []
+    # `summarize` how many entries have each (outcome, reason), so memory stays flat.
+    pairs: Counter[tuple[Any, Any]] = Counter()
     recorded: set[Any] = set()
-    stubs: dict[tuple[Any, Any], dict[str, Any]] = {}
 
     def keep(entry: Any) -> None:
         if not isinstance(entry, dict):
             entry = {}
         pair = (entry.get("outcome"), entry.get("reason"))
-        entries.append(stubs.setdefault(pair, {"outcome": pair[0], "reason": pair[1]}))
+        pairs[pair] += 1
         if pair[0] == "record":
             recorded.add(entry.get("id"))
 
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            where = f"{LEDGER_FILE_NAME}:{number}"
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                report.problems.append(Problem(where, None, "", f"not JSON: {exc}"))
-                continue
-            if fast is not None and fast.is_valid(entry):
-                keep(entry)
-                continue
-            for error in validator.iter_errors(entry):
-                pointer = "".join(f"/{p}" for p in error.absolute_path)
-                report.problems.append(Problem(where, None, pointer, error.message))
+    def check_line(number: int, line: str) -> None:
+        where = f"{LEDGER_FILE_NAME}:{number}"
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.problems.append(Problem(where, None, "", f"not JSON: {exc}"))
+            return
+        if fast is not None and fast.is_valid(entry):
             keep(entry)
+            return
+        for error in validator.iter_errors(entry):
+            pointer = "".join(f"/{p}" for p in error.absolute_path)
+            report.problems.append(Problem(where, None, pointer, error.message))
+        keep(entry)
+
+    number = 0
+    with path.open(encoding="utf-8") as handle:
+        while chunk := list(islice(handle, LEDGER_CHUNK_LINES)):
+            # Fast path: the whole chunk as one JSON array of valid entries, proven to be
+            # one entry a line (`_ledger_chunk`); otherwise line by line, with the report.
+            parsed = _ledger_chunk(chunk, fast)
+            if parsed is None:
+                for offset, line in enumerate(chunk, start=number + 1):
+                    check_line(offset, line)
+            else:  # valid entries: every key is present
+                pairs.update(zip(map(_OUTCOME, parsed), map(_REASON, parsed), strict=True))
+                recorded.update([e["id"] for e in parsed if e["outcome"] == "record"])
+            number += len(chunk)
     if recorded != ids:
         report.problems.append(
             Problem(
@@ -666,10 +737,60 @@ def _check_ledger(
                 "records and the Parquet files",
             )
         )
+    stubs = [({"outcome": p[0], "reason": p[1]}, n) for p, n in pairs.items()]
+    entries = [stub for stub, count in stubs for _ in range(count)]
     if summarize(entries) != manifest.get("ledger"):
         report.problems.append(
             Problem(MANIFEST_FILE_NAME, None, "/ledger", "counts differ from the ledger")
         )
+
+
+@cache
+def _ledger_entries_flat() -> bool:
+    """True when the ledger schema only accepts objects of strings, numbers and nulls."""
+    schema = load_ledger_schema()
+    scalars = {"string", "number", "integer", "boolean", "null"}
+    if (
+        schema.get("type") != "object"
+        or schema.get("additionalProperties") is not False
+        or "patternProperties" in schema
+    ):
+        return False
+    for node in schema.get("properties", {}).values():
+        declared = node.get("type") if isinstance(node, dict) else None
+        names = [declared] if isinstance(declared, str) else declared
+        if not isinstance(names, list) or not set(names) <= scalars:
+            return False
+    return True
+
+
+_OUTCOME = operator.itemgetter("outcome")
+_REASON = operator.itemgetter("reason")
+
+
+def _ledger_chunk(lines: list[str], fast: Any) -> list[dict[str, Any]] | None:
+    """The entries of `lines` when each is one JSON object the schema accepts, else None."""
+    if fast is None:
+        return None
+    try:
+        parsed = json.loads("[" + ",".join(lines) + "]")
+    except json.JSONDecodeError:
+        return None
+    if len(parsed) != len(lines) or not all(map(fast.is_valid, parsed)):
+        return None
+    # Proof that element i is line i (as `json.loads(line)` would read it): every element
+    # is a flat object (the schema accepts no other) and every line, stripped, starts with
+    # "{" and ends with "}". An element spanning a line break would hold that line's last
+    # "}" inside a string (it has no nested object), and a JSON string cannot hold a raw
+    # line break; so no element spans lines, each line holds at least one, and equal
+    # counts make it exactly one.
+    if not _ledger_entries_flat() or not all(type(entry) is dict for entry in parsed):
+        return None
+    for line in lines:
+        text = line.strip()
+        if not (text.startswith("{") and text.endswith("}")):
+            return None
+    return parsed  # type: ignore[no-any-return]
 
 
 def _check_card(folder: Path, counts: dict[str, int], report: ValidationReport) -> None:
@@ -680,7 +801,7 @@ def _check_card(folder: Path, counts: dict[str, int], report: ValidationReport) 
         report.problems.append(Problem(CARD_FILE_NAME, None, "", f"unreadable card: {exc}"))
         return
     info = metadata.get("dataset_info", {})
-    if info.get("features") != hf_features_yaml():
+    if info.get("features") != expected_card_features():
         report.problems.append(
             Problem(
                 CARD_FILE_NAME,
@@ -710,6 +831,66 @@ def _check_card(folder: Path, counts: dict[str, int], report: ValidationReport) 
                 f"declares splits {sorted(declared)}, data has {sorted(counts)}",
             )
         )
+
+
+# Arrow types whose `datasets` feature is a plain dtype of the same name (checked against
+# `datasets` itself by tests/test_validate_features.py).
+_PLAIN_DTYPES = {
+    pa.string(): "string",
+    pa.int64(): "int64",
+    pa.int32(): "int32",
+    pa.bool_(): "bool",
+    pa.float64(): "float64",
+    pa.date32(): "date32",
+}
+
+
+def _feature_yaml(arrow_type: Any) -> Any:
+    """The YAML form `datasets` gives an Arrow field type, or None when not one we know."""
+    if arrow_type in _PLAIN_DTYPES:
+        return {"dtype": _PLAIN_DTYPES[arrow_type]}
+    if pa.types.is_list(arrow_type):
+        item = arrow_type.value_type
+        if item in _PLAIN_DTYPES:
+            return {"list": _PLAIN_DTYPES[item]}
+        if pa.types.is_struct(item):
+            fields = _fields_yaml(list(item))
+            return None if fields is None else {"list": fields}
+    return None
+
+
+def _fields_yaml(fields: list[Any]) -> list[dict[str, Any]] | None:
+    result = []
+    for arrow_field in fields:
+        feature = _feature_yaml(arrow_field.type)
+        if feature is None:
+            return None
+        result.append({"name": arrow_field.name, **feature})
+    return result
+
+
+def card_features_of(schema: pa.Schema) -> list[dict[str, Any]]:
+    """`dataset_info.features` as `datasets` derives them from `schema` (`hf_features_yaml`).
+
+    Plain strings, integers, dates and lists of them or of structs are mapped here, without
+    importing `datasets` (≈ 0.4 s); any other type, or Hugging Face metadata in the
+    schema, asks `datasets` itself. A test holds both to the same output.
+    """
+    if not (schema.metadata and b"huggingface" in schema.metadata):
+        fields = _fields_yaml(list(schema))
+        if fields is not None:
+            return fields
+    from datasets import DatasetInfo, Features
+
+    features = Features.from_arrow_schema(schema)
+    yaml_dict: dict[str, Any] = DatasetInfo(features=features)._to_yaml_dict()
+    result: list[dict[str, Any]] = yaml_dict["features"]
+    return result
+
+
+def expected_card_features() -> list[dict[str, Any]]:
+    """The card's features for the record schema: `hf_features_yaml()`, without `datasets`."""
+    return card_features_of(arrow_schema())
 
 
 def _check_croissant(folder: Path, report: ValidationReport) -> None:
