@@ -535,6 +535,10 @@ def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
     return not (word in _ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
 
 
+# Longest stretch read as one sentence (far past real ones).
+_MAX_SENTENCE_CHARS = 2000
+
+
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
     # endpos a little past `pos` so the lookahead can see an opening mark at `pos`;
@@ -547,7 +551,10 @@ def _sentence_start(text: str, lo: int, pos: int) -> int:
 
 
 def _sentence_end(text: str, pos: int, hi: int) -> int:
-    """End (just past the terminal punctuation) of the sentence at `pos`, at most `hi`."""
+    """End (just past the terminal punctuation) of the sentence at `pos`, at most `hi`
+    and at most `_MAX_SENTENCE_CHARS` on: real sentences are far shorter, and the cap keeps
+    the work per quotation bounded on text without sentence ends (bad input)."""
+    hi = min(hi, pos + _MAX_SENTENCE_CHARS)
     for m in _SENT_END_RE.finditer(text, pos, hi):
         if _is_boundary(text, pos, m):
             return m.start() + 1
@@ -909,14 +916,23 @@ class _Discourse:
     def sentences_back(self, lo: int, hi: int) -> list[list[Referent]]:
         """Referents of each sentence overlapping text[lo:hi], nearest `hi` first."""
         text = self._text
-        plo = text.rfind("\n", 0, lo) + 1
+        # Not before the paragraph, nor a sentence's length before `lo`: in a paragraph
+        # with no sentence ends (bad input) the paragraph start is arbitrarily far away.
+        plo = max(text.rfind("\n", 0, lo) + 1, lo - _MAX_SENTENCE_CHARS)
         starts = _sentence_starts(text, _sentence_start(text, plo, lo), hi)
         out: list[list[Referent]] = []
         for k in range(len(starts) - 1, max(-1, len(starts) - 1 - _SENTENCES_BACK), -1):
             a = starts[k]
             refs = self._cache.get(a)
             if refs is None:
-                b = starts[k + 1] if k + 1 < len(starts) else _sentence_end(text, a, len(text))
+                if k + 1 < len(starts):
+                    b = starts[k + 1]
+                else:
+                    # A sentence ends at its line; the cap keeps the work per sentence
+                    # bounded on text with no sentence ends at all (bad input).
+                    line_end = text.find("\n", a)
+                    limit = min(len(text) if line_end < 0 else line_end, a + _MAX_SENTENCE_CHARS)
+                    b = _sentence_end(text, a, limit)
                 refs = self._sentence(a, b)
                 self._cache[a] = refs
             out.append(refs)
