@@ -5,6 +5,7 @@ A killed build keeps its finished work: the rerun resumes from the cache.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -97,6 +98,8 @@ def test_a_killed_build_resumes_without_redoing_finished_files(raw: Path, tmp_pa
         f"""
         import os, signal
         import newscorpus
+        from newscorpus import cache
+        cache.COMMIT_EVERY_FILES = 32  # several commits before the kill, at any speed
         def progress(done, total):
             if done == {kill_at}:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -110,10 +113,24 @@ def test_a_killed_build_resumes_without_redoing_finished_files(raw: Path, tmp_pa
     store = cache_module.BuildCache(cache)
     finished = store.count()
     store.close()
-    # Committed every COMMIT_EVERY_FILES files: what was finished before the last batch.
-    assert kill_at - cache_module.COMMIT_EVERY_FILES <= finished <= kill_at
+    # Committed every 32 files: what was finished before the last batch.
+    assert kill_at - 32 <= finished <= kill_at
     result = newscorpus.build(raw, out, workers=2, cache_dir=cache)
     assert result.cached == finished and result.processed == FILES - finished
     assert not list(tmp_path.glob(".processed.build-*"))
+    newscorpus.build(raw, tmp_path / "fresh", workers=1, use_cache=False)
+    assert same_tree(tmp_path / "fresh", out) == []
+
+
+def test_a_torn_or_corrupted_pack_is_a_miss_not_an_error(raw: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "processed", tmp_path / "cache"
+    newscorpus.build(raw, out, workers=1, cache_dir=cache)
+    pack = cache / cache_module.PACK_FILE_NAME
+    data = bytearray(pack.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one file's value no longer matches its CRC
+    pack.write_bytes(bytes(data[:-100]))  # and the last one is torn
+    shutil.rmtree(out)  # so that the build does not stop at "nothing changed"
+    result = newscorpus.build(raw, out, workers=1, cache_dir=cache)
+    assert result.processed == 2 and result.cached == FILES - 2
     newscorpus.build(raw, tmp_path / "fresh", workers=1, use_cache=False)
     assert same_tree(tmp_path / "fresh", out) == []

@@ -20,6 +20,7 @@ import errno
 import fcntl
 import functools
 import hashlib
+import marshal
 import os
 import shutil
 import tempfile
@@ -57,6 +58,8 @@ Processed = tuple[StatKey | None, str | None, list[Outcome]]
 _Put = tuple[str, list[Outcome], str, StatKey | None, str]
 # Files reduced together (their signatures hashed in one batch by the duplicate index).
 REDUCE_CHUNK_FILES = 64
+# Files looked up in the cache per batch while planning.
+PLAN_BATCH = 500
 
 
 class BuildError(RuntimeError):
@@ -322,19 +325,29 @@ def _plan(
     keys: list[str | None] = []
     hits: list[bool] = []
     fingerprint = _InputFingerprint(registry, settings)
-    for raw in files:
-        key = None
-        if store is not None and not _inline(raw, settings.max_bytes):
-            try:
-                sha = store.known_sha256(raw.path, stat_key(os.stat(raw.path)))
-            except OSError:
-                sha = None
-            if sha is not None:
-                key = outcome_key(sha, raw.relpath, raw.source)
-        hit = key is not None and store is not None and store.has(key)
-        fingerprint.add(raw, key if hit else None)
-        keys.append(key)
-        hits.append(hit)
+    # Looked up PLAN_BATCH files at a time: one SQL statement per batch, not per file.
+    for start in range(0, len(files), PLAN_BATCH):
+        batch = files[start : start + PLAN_BATCH]
+        batch_keys: list[str | None] = [None] * len(batch)
+        if store is not None:
+            stats: list[tuple[str, StatKey]] = []
+            for raw in batch:
+                if not _inline(raw, settings.max_bytes):
+                    with contextlib.suppress(OSError):
+                        stats.append((raw.path, stat_key(os.stat(raw.path))))
+            known = store.known_sha256_many(stats)
+            for index, raw in enumerate(batch):
+                sha = known.get(raw.path)
+                if sha is not None and not _inline(raw, settings.max_bytes):
+                    batch_keys[index] = outcome_key(sha, raw.relpath, raw.source)
+            stored = store.has_many([key for key in batch_keys if key is not None])
+        else:
+            stored = set()
+        for raw, key in zip(batch, batch_keys, strict=True):
+            hit = key is not None and key in stored
+            fingerprint.add(raw, key if hit else None)
+            keys.append(key)
+            hits.append(hit)
     return _Plan(keys, hits, fingerprint.hexdigest() if store is not None else None)
 
 
@@ -387,9 +400,10 @@ def _up_to_date(out_path: Path, plan: _Plan, store: BuildCache | None) -> BuildR
 def process_keyed(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed:
     """Process one raw file (the unit an engine schedules): (stat, sha256, outcomes).
 
-    Same outcomes as `process_file`; also returns what the cache needs: the file's stat
-    taken before reading it (so a later change is never mistaken for this content) and
-    the sha256 of the bytes read (None when they could not be read).
+    Same outcomes as `process_file`, in their wire form (`wire_outcomes`); also returns
+    what the cache needs: the file's stat taken before reading it (so a later change is
+    never mistaken for this content) and the sha256 of the bytes read (None when they
+    could not be read).
     """
     try:
         stat = os.stat(raw.path)
@@ -398,9 +412,33 @@ def process_keyed(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
         return None, None, process_file(raw, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return stat_key(stat), sha, process_bytes(raw, data)
+        return stat_key(stat), sha, wire_outcomes(process_bytes(raw, data))
     except Exception:
         return None, None, process_file(raw, max_bytes)  # its internal_error reject
+
+
+# The fields of a record that the reducer and the ledger read.
+_WIRE_FIELDS = ("id", "source_file", "raw_sha256")
+
+
+def wire_outcomes(outcomes: list[Outcome]) -> list[Outcome]:
+    """Return outcomes in the form they travel in from the engine to the cache and writer.
+
+    Each record is marshalled once, where it was made (`blob`), and only the fields the
+    reducer reads stay a dict: the main process then stores, spills and passes records
+    on as bytes, and decodes each once, to write it. Rejects are unchanged.
+    """
+    wired = []
+    for outcome in outcomes:
+        if outcome["kind"] == "record" and "blob" not in outcome:
+            record = outcome["record"]
+            outcome = {
+                **outcome,
+                "record": {name: record[name] for name in _WIRE_FIELDS},
+                "blob": marshal.dumps(record),
+            }
+        wired.append(outcome)
+    return wired
 
 
 class _LedgerTally(list[dict[str, Any]]):
@@ -464,10 +502,14 @@ def _build_into(
 
             def reduce_chunk() -> None:
                 nonlocal done
-                results = reducer.add_all([o for _, _, outcomes, _ in chunk for o in outcomes])
-                for published in results:
+                flat = [o for _, _, outcomes, _ in chunk for o in outcomes]
+                for outcome, published in zip(flat, reducer.add_all(flat), strict=True):
                     if published is not None:
-                        spills[published[0]].add(published[1])
+                        split, record = published
+                        blob = outcome.get("blob")
+                        spills[split].add_blob(
+                            record["id"], blob if blob is not None else marshal.dumps(record)
+                        )
                 entries = reducer.entries
                 first = 0
                 for raw, key, outcomes, put in chunk:
@@ -519,6 +561,8 @@ def _build_into(
         for split in SPLITS:
             writer = SplitWriter(split, data_dir, settings.shard_rows, settings.shard_bytes)
             for record in spills[split].sorted_records():
+                # Counted here, where each published record is decoded anyway.
+                reducer.stats.add(record, split)
                 writer.write(record)
             split_files[split] = [
                 {

@@ -59,6 +59,8 @@ class Reducer:
             else None
         )
         self.entries: list[dict[str, Any]] = []
+        # Counted by the caller as it writes the published records (decoded there once;
+        # in wire form the reducer sees only a record's id, source file and sha256).
         self.stats = CorpusStats()
 
     def add_all(self, outcomes: list[Outcome]) -> list[tuple[str, dict[str, Any]] | None]:
@@ -99,6 +101,9 @@ class Reducer:
         self, outcome: Outcome, prepared: tuple[Prepared, int] | None = None
     ) -> tuple[str, dict[str, Any]] | None:
         """Take one outcome; return (split, record) when it is a record to publish.
+
+        `record` is the outcome's `record` dict: the whole record, or in wire form
+        (`build.wire_outcomes`) its id, source file and sha256 only.
 
         Rejects and duplicates only add a ledger entry (and return None); the caller
         streams published records to the writer, so no rows accumulate here.
@@ -143,7 +148,6 @@ class Reducer:
                 return None
         self.kept_by_text[outcome["text_key"]] = record["id"]
         split = assign_split(record["id"])
-        self.stats.add(record, split)
         self.entries.append(
             ledger_entry(
                 record["source_file"],

@@ -236,11 +236,14 @@ class SpillSorter:
 
     def add(self, record: dict[str, Any]) -> None:
         """Take one record (any order)."""
-        blob = marshal.dumps(record)
+        self.add_blob(str(record["id"]), marshal.dumps(record))
+
+    def add_blob(self, record_id: str, blob: bytes) -> None:
+        """Take one record already marshalled (`blob`), with its id (any order)."""
         if self._file is None:
             self._file = self.path.open("ab", buffering=max(1, self.buffer_bytes))
         self._file.write(blob)
-        bucket = id_bucket(str(record["id"]), self.width)
+        bucket = id_bucket(record_id, self.width)
         lists = self._buckets.get(bucket)
         if lists is None:
             lists = self._buckets[bucket] = (array("q"), array("q"))
