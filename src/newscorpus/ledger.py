@@ -65,9 +65,14 @@ def ledger_entry(
     }
 
 
+# One encoder for every entry: `json.dumps` with options builds a new one per call,
+# which cost more than encoding the entry.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
 def dumps_entry(entry: dict[str, Any]) -> str:
     """Serialize one entry as a deterministic JSON line (no trailing newline)."""
-    return json.dumps(entry, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return _ENCODER.encode(entry)
 
 
 def summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
