@@ -560,10 +560,14 @@ def _build_into(
         split_files: dict[str, list[dict[str, Any]]] = {}
         for split in SPLITS:
             writer = SplitWriter(split, data_dir, settings.shard_rows, settings.shard_bytes)
-            for record in spills[split].sorted_records():
-                # Counted here, where each published record is decoded anyway.
-                reducer.stats.add(record, split)
-                writer.write(record)
+            try:
+                for record in spills[split].sorted_records():
+                    # Counted here, where each published record is decoded anyway.
+                    reducer.stats.add(record, split)
+                    writer.write(record)
+            except BaseException:
+                writer.abort()
+                raise
             split_files[split] = [
                 {
                     "path": shard.path.relative_to(staging).as_posix(),

@@ -12,7 +12,9 @@ import datetime as dt
 import marshal
 import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -27,6 +29,8 @@ DEFAULT_SHARD_ROWS = 50_000
 # about a third of it, in the few hundred MB that Hub tooling expects.
 DEFAULT_SHARD_BYTES = 512 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
+# Row groups converted and waiting for the writer thread, at most (memory bound).
+WRITES_AHEAD = 2
 # Columns with few distinct values, dictionary-encoded; the others (ids, hashes, text,
 # offsets: nearly all distinct) are written plain, where a dictionary only costs time
 # before the writer falls back from it.
@@ -122,6 +126,10 @@ class SplitWriter:
     first row-group boundary past `shard_bytes` Arrow bytes: both depend on the rows
     alone (the byte bound is checked at row-group boundaries). Shards are named
     `{split}-NNNNN-of-NNNNN.parquet` once their count is known.
+
+    Encoding and compressing a row group (pyarrow, without the GIL) runs on one
+    background thread, in order, while the caller decodes and converts the next rows:
+    the bytes are the same, since every decision (cuts, names) is taken by the caller.
     """
 
     def __init__(
@@ -139,6 +147,9 @@ class SplitWriter:
         self._rows = 0
         self._bytes = 0
         self._last_id = ""
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"write-{split}")
+        # Submitted, unfinished writes: at most WRITES_AHEAD row groups wait in memory.
+        self._pending: deque[Future[None]] = deque()
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record; records must come in increasing id order."""
@@ -150,6 +161,15 @@ class SplitWriter:
         if len(self._buffer) >= min(ROW_GROUP_ROWS, self.shard_rows - self._rows):
             self._flush()
 
+    def _submit(self, task: Callable[[], None]) -> None:
+        while len(self._pending) >= WRITES_AHEAD:
+            self._pending.popleft().result()  # re-raises a failed write here
+        self._pending.append(self._io.submit(task))
+
+    def _wait(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
     def _flush(self) -> None:
         if not self._buffer:
             return
@@ -159,7 +179,8 @@ class SplitWriter:
             path = self._part_path(len(self.shards))
             self._writer = pq.ParquetWriter(path, arrow_schema(), **PARQUET_OPTIONS)
             self.shards.append(Shard(path, 0, 0))
-        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        writer = self._writer
+        self._submit(lambda: writer.write_table(table, row_group_size=ROW_GROUP_ROWS))
         self._rows += table.num_rows
         self._bytes += table.nbytes
         if self._rows >= self.shard_rows or self._bytes >= self.shard_bytes:
@@ -167,18 +188,31 @@ class SplitWriter:
 
     def _end_shard(self) -> None:
         if self._writer is not None:
-            self._writer.close()
-            shard = self.shards[-1]
-            shard.num_rows, shard.num_bytes = self._rows, arrow_bytes(shard.path)
+            writer, shard, rows = self._writer, self.shards[-1], self._rows
+
+            def finish() -> None:
+                writer.close()
+                shard.num_rows, shard.num_bytes = rows, arrow_bytes(shard.path)
+
+            self._submit(finish)
         self._writer, self._rows, self._bytes = None, 0, 0
 
     def _part_path(self, index: int) -> Path:
         return self.data_dir / f".{self.split}-part-{index:05d}.parquet"
 
+    def abort(self) -> None:
+        """Stop after a failure elsewhere: drop queued writes, wait for the one running."""
+        self._io.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
+
     def close(self) -> list[Shard]:
         """Finish the last shard and give every shard its final name; return them."""
-        self._flush()
-        self._end_shard()
+        try:
+            self._flush()
+            self._end_shard()
+            self._wait()
+        finally:
+            self._io.shutdown(wait=True)
         for index, shard in enumerate(self.shards):
             final = self.data_dir / shard_name(self.split, index, len(self.shards))
             shard.path.rename(final)
