@@ -476,9 +476,9 @@ def _build_into(
 ) -> tuple[BuildResult, str | None]:
     """Process (or take from the cache), reduce and write; return the result and the
     fingerprint of the inputs (None when not every file could be keyed)."""
-    reducer = Reducer(settings.near_duplicate_threshold)
     fingerprint = _InputFingerprint(registry, settings)
     spill_root = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f"{staging.name}-spill-"))
+    reducer = Reducer(settings.near_duplicate_threshold, spill_root)
     width = 2 if len(files) < 2_000_000 else 3  # buckets of a few thousand rows at most
     spills = {split: SpillSorter(spill_root / split, width) for split in SPLITS}
     tally = _LedgerTally()

@@ -36,6 +36,7 @@ corrected figure, a different sign-off.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 from array import array
@@ -44,6 +45,8 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+from newscorpus.rowstore import DiskRows
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -57,10 +60,7 @@ _WORD = re.compile(r"\w+")
 # New band keys are collected in a dict and merged into sorted arrays in batches: a dict
 # entry costs ~80 bytes, a sorted-array entry 12.
 _MERGE_EVERY = 50_000
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-# The low bits of signatures are kept in blocks of 2**_BLOCK_BITS rows (2 MB each).
-_BLOCK_BITS = 14
-_BLOCK_MASK = (1 << _BLOCK_BITS) - 1  # odd 64-bit constant (golden ratio), for mixing
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio), for mixing
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -327,6 +327,9 @@ class NearDuplicateIndex:
     are indexed too, so that a record near a duplicate but a little further from the kept
     record still joins the cluster instead of being published beside it.
 
+    Memory: 12 bytes per band and 4 per record (the cluster row); each record's id and
+    the low 8 bits of its signature go to a temporary file, read only for candidates.
+
     Speed: `prepare` hashes the bands of a whole batch of signatures and looks them up in
     the sorted arrays with a few NumPy calls; `check_and_add` then only consults the
     pending dict (records added since) and verifies candidates. Pending keys are merged
@@ -334,15 +337,18 @@ class NearDuplicateIndex:
     every candidate is found whether prepared one by one or in batches.
     """
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, threshold: float = DEFAULT_THRESHOLD, folder: str | os.PathLike[str] | None = None
+    ) -> None:
+        """`folder`: where the index's temporary file goes (default: the system's)."""
         self.threshold = threshold
         self.bands, self.rows = band_layout(threshold)
-        self._ids: list[str] = []
+        # Row i: record i's id and the low 8 bits of its signature. Both are read only
+        # for candidates (to confirm and to name them), so they live on disk.
+        self._ids = DiskRows(folder=folder)
+        self._low_bits = DiskRows(NUM_PERM, folder=folder)
         # Row of the kept record of each row's cluster (itself for a kept record).
         self._cluster = array("I")
-        # Row i: the low 8 bits of record i's signature, in blocks of rows: the list is
-        # grown block by block (never copied: doubling would hold old and new at once).
-        self._low_bits: list[npt.NDArray[np.uint8]] = []
         self._pending: dict[int, list[int]] = {}
         # The same pending (key, row) pairs, flat, for `_merge`.
         self._pending_keys: list[int] = []
@@ -399,9 +405,10 @@ class NearDuplicateIndex:
         return b_bit_jaccard(int(np.count_nonzero(self._low_row(row) == low)))
 
     def _low_row(self, row: int) -> npt.NDArray[np.uint8]:
-        block: npt.NDArray[np.uint8] = self._low_bits[row >> _BLOCK_BITS]
-        low: npt.NDArray[np.uint8] = block[row & _BLOCK_MASK]
-        return low
+        return np.frombuffer(self._low_bits.get(row), dtype=np.uint8)
+
+    def _id(self, row: int) -> str:
+        return self._ids.get(row).decode("utf-8")
 
     def check_and_add(
         self, record_id: str, signature: bytes, prepared: tuple[Prepared, int] | None = None
@@ -434,14 +441,11 @@ class NearDuplicateIndex:
                 via = candidates[best]
                 kept = self._cluster[via]
                 match = NearMatch(
-                    self._ids[kept], self._similarity(kept, low), self._ids[via], via_similarity
+                    self._id(kept), self._similarity(kept, low), self._id(via), via_similarity
                 )
-        row = len(self._ids)
-        self._ids.append(record_id)
+        row = self._ids.append(record_id.encode("utf-8"))
+        self._low_bits.append(low.tobytes())
         self._cluster.append(row if match is None else self._cluster[via])
-        if row & _BLOCK_MASK == 0:
-            self._low_bits.append(np.empty((_BLOCK_MASK + 1, NUM_PERM), dtype=np.uint8))
-        self._low_bits[-1][row & _BLOCK_MASK] = low
         for key in keys:
             rows = pending.get(key)
             if rows is None:

@@ -13,48 +13,95 @@ Duplicates are never published, so a cluster lives in one split: its kept record
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from newscorpus.dedup import DEFAULT_THRESHOLD, NearDuplicateIndex, Prepared, minhash_signature
 from newscorpus.ledger import ledger_entry
 from newscorpus.pipeline import Outcome
+from newscorpus.rowstore import DiskRows
 from newscorpus.splits import assign_split
 from newscorpus.stats import CorpusStats
+
+# Recent text keys wait in a dict (≈ 150 bytes each) until this many are merged into
+# the sorted arrays (12 bytes each).
+TEXT_KEYS_MERGE_EVERY = 20_000
 
 
 class TextKeys:
     """Text key (hex sha256) -> id of the kept record: the exact-duplicate index.
 
-    Keys are held as their 32 raw bytes rather than 64-character strings (half the
-    memory per kept record); the mapping is used with hex keys, like a dict.
+    Memory holds 12 bytes a kept record: the first 8 bytes of its digest and its row,
+    in sorted arrays (recent keys in a small dict, merged in batches). The full digest
+    and the id sit on disk (`DiskRows`) and are read only when a prefix matches, to
+    confirm the match and name the kept record. Used with hex keys, like a dict.
     """
 
-    def __init__(self) -> None:
-        self._ids: dict[bytes, str] = {}
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        """`folder`: where the temporary file of digests and ids goes."""
+        self._rows = DiskRows(folder=folder)
+        self._pending: dict[int, list[int]] = {}
+        self._prefixes: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
+        self._row_of: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+
+    def _candidates(self, prefix: int) -> list[int]:
+        rows = list(self._pending.get(prefix, ()))
+        if len(self._prefixes):
+            key = np.uint64(prefix)
+            left = int(np.searchsorted(self._prefixes, key, side="left"))
+            right = int(np.searchsorted(self._prefixes, key, side="right"))
+            rows.extend(self._row_of[left:right].tolist())
+        return rows
 
     def get(self, text_key: str) -> str | None:
         """Return the kept id with this text key, or None."""
-        return self._ids.get(bytes.fromhex(text_key))
+        digest = bytes.fromhex(text_key)
+        for row in self._candidates(int.from_bytes(digest[:8], "little")):
+            stored = self._rows.get(row)
+            if stored[:32] == digest:
+                return stored[32:].decode("utf-8")
+        return None
 
     def __setitem__(self, text_key: str, record_id: str) -> None:
-        self._ids[bytes.fromhex(text_key)] = record_id
+        digest = bytes.fromhex(text_key)
+        row = self._rows.append(digest + record_id.encode("utf-8"))
+        self._pending.setdefault(int.from_bytes(digest[:8], "little"), []).append(row)
+        if len(self._pending) >= TEXT_KEYS_MERGE_EVERY:
+            self._merge()
+
+    def _merge(self) -> None:
+        pairs = sorted((prefix, row) for prefix, rows in self._pending.items() for row in rows)
+        prefixes = np.array([prefix for prefix, _ in pairs], dtype=np.uint64)
+        rows = np.array([row for _, row in pairs], dtype=np.uint32)
+        at = np.searchsorted(self._prefixes, prefixes, side="right")
+        self._prefixes = np.insert(self._prefixes, at, prefixes)
+        self._row_of = np.insert(self._row_of, at, rows)
+        self._pending.clear()
 
     def __contains__(self, text_key: object) -> bool:
-        return isinstance(text_key, str) and bytes.fromhex(text_key) in self._ids
+        return isinstance(text_key, str) and self.get(text_key) is not None
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._rows)
 
 
 class Reducer:
     """Decides, in input order, what each outcome becomes: record, duplicate or reject."""
 
-    def __init__(self, near_duplicate_threshold: float | None = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        near_duplicate_threshold: float | None = DEFAULT_THRESHOLD,
+        folder: str | os.PathLike[str] | None = None,
+    ) -> None:
         """`near_duplicate_threshold`: estimated Jaccard at which a body is a near
-        duplicate of a kept one; None turns near-duplicate detection off."""
-        self.kept_by_text = TextKeys()
+        duplicate of a kept one; None turns near-duplicate detection off. `folder`:
+        where the indexes' temporary files go (default: the system's)."""
+        self.kept_by_text = TextKeys(folder)
         self.near_duplicates = (
-            NearDuplicateIndex(near_duplicate_threshold)
+            NearDuplicateIndex(near_duplicate_threshold, folder)
             if near_duplicate_threshold is not None
             else None
         )
