@@ -1,8 +1,10 @@
 """Speaker and cue finding for direct quotations, plus pronoun resolution.
 
 Rule based, standard library only. Every function is pure: it reads the source text
-and offsets and returns new values; the only module-level state is compiled regexes
-and constant word lists.
+and offsets and returns new values; the only module-level state is compiled regexes,
+constant word lists and caches that never change an answer (a letters-only copy of
+the text last worked on, see `prepare_text`, and bounded memos of pure functions of
+a mention string).
 
 Vocabulary:
 
@@ -20,9 +22,10 @@ Vocabulary:
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 # --- cue lexicon -----------------------------------------------------------------
 
@@ -263,9 +266,11 @@ _CUE_WORD_RE = re.compile(r"(?<![\w’'-])[A-Za-z]+(?![\w’'-])")
 _NEXT_WORD_RE = re.compile(r"\s+([A-Za-z]+)(?![\w’'-])")
 
 
-@dataclass(frozen=True, slots=True)
-class CueHit:
-    """One cue occurrence (same accessors as a regex match)."""
+class CueHit(NamedTuple):
+    """One cue occurrence (same accessors as a regex match).
+
+    Named tuples, not frozen dataclasses, for the records made per quotation: they are
+    built several times faster."""
 
     s: int
     e: int
@@ -632,6 +637,7 @@ _THAT_OR_QUOTE_RE = re.compile(r"\bthat\b|[“\"]")
 _INVERTED_LEAD_RE = re.compile(r"\s*[^,.;:!?]{1,80}?[:,]\s*")
 _LAST_TOKEN_RE = re.compile(r"([\w’'.&-]+)\s*\Z")
 _TOKEN_PUNCTUATION = "’'.&-_"
+_TOKEN_FULL_RE = re.compile(r"[\w’'.&-]+")
 
 
 def _last_token(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -641,6 +647,10 @@ def _last_token(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     end = hi
     while end > lo and text[end - 1].isspace():
         end -= 1
+    # Usually a space precedes the token: then it is all of text[space + 1 : end].
+    start = max(lo, text.rfind(" ", lo, end) + 1)
+    if start < end and _TOKEN_FULL_RE.fullmatch(text, start, end) is not None:
+        return start, end
     start = end
     while start > lo and (text[start - 1].isalnum() or text[start - 1] in _TOKEN_PUNCTUATION):
         start -= 1
@@ -650,8 +660,7 @@ def _last_token(text: str, lo: int, hi: int) -> tuple[int, int] | None:
 _WS_RE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
+class Attribution(NamedTuple):
     """A speaker mention and cue found for one quotation (offsets into the source)."""
 
     mention: str | None
@@ -666,19 +675,15 @@ class Attribution:
 _HARD_DELIMITERS = ',;:()“”"‘!?—–\n'
 
 
+# The last hard delimiter of a window: greedy, so the match ends just past it.
+_LAST_HARD_RE = re.compile("(?s).*[" + re.escape(_HARD_DELIMITERS) + "]")
+
+
 def _tokens_back(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Token spans in text[lo:hi], right to left, stopping at punctuation/quote marks."""
-    toks: list[tuple[int, int]] = []
-    seg = text[lo:hi]
     # Only the tail after the last hard delimiter is a candidate NP.
-    cut = -1
-    for c in _HARD_DELIMITERS:
-        found = seg.rfind(c)
-        if found > cut:
-            cut = found
-    base = lo + cut + 1 if cut >= 0 else lo
-    for m in _TOKEN_RE.finditer(text, base, hi):
-        toks.append((m.start(), m.end()))
+    cut = _LAST_HARD_RE.match(text, lo, hi)
+    toks = [m.span() for m in _TOKEN_RE.finditer(text, cut.end() if cut is not None else lo, hi)]
     toks.reverse()
     return toks
 
@@ -702,9 +707,22 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     # Skip adverbs and auxiliaries directly left of the cue ("X also said").
     while True:
         last = _last_token(text, lo, hi)
-        if last is None or _strip_token(text[last[0] : last[1]]) not in _ADV_WORDS:
+        if last is None or text[last[0] : last[1]].rstrip(".").casefold() not in _ADV_WORDS:
             break
         hi = last[0]
+    if last is not None and (last[0] == lo or text[lo : last[0]].isspace()):
+        # A lone token (the common `“…,” Smith said`): what the general path below
+        # does with one token, without listing tokens (no delimiter, "(" or "," in it).
+        s, e = last
+        word = text[s:e]
+        low = word.rstrip(".").casefold()
+        if low in _DETERMINERS or low in _STOP_WORDS:
+            return None
+        if low not in PRONOUNS and (not word[0].isalnum() or max_tokens <= 1):
+            return None
+        if not valid_mention(word) or low in ("of", "for", "and", "at") or low in _TIME_WORDS:
+            return None
+        return s, e
     tail = text[lo:hi].rstrip()
     if tail.endswith(")"):
         # party/state label between the name and the cue: "Sen. X (D-Ohio) said"
@@ -731,40 +749,45 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     toks = _tokens_back(text, lo, hi)
     if not toks or text[toks[0][1] : hi].strip():
         return None
-    chosen: list[tuple[int, int]] = []
+    chosen = 0  # tokens taken, from the right
+    start = end = toks[0][1]
+    last_cap = False  # does the leftmost chosen token start with a capital or digit?
     for i, (s, e) in enumerate(toks):
         word = text[s:e]
-        low = _strip_token(word)
+        low = word.rstrip(".").casefold()
         if low in _DETERMINERS:
             break  # determiner opens the NP; it is not part of the mention
         if low in _STOP_WORDS and not (
             low in ("and", "for", "at")
             and chosen
-            and _is_cap(text[chosen[-1][0] : chosen[-1][1]])
+            and last_cap
             and i + 1 < len(toks)
-            and _is_cap(text[toks[i + 1][0] : toks[i + 1][1]])
+            and (text[toks[i + 1][0]].isupper() or text[toks[i + 1][0]].isdigit())
         ):
             break
         if low in PRONOUNS:
             if not chosen:
-                chosen.append((s, e))
+                start = s
+                chosen = 1
             break
-        if not chosen and not (word[:1].isalnum()):
+        initial = word[0]
+        if not chosen and not initial.isalnum():
             break
         # A lowercase word left of a capitalised name is usually not part of it
         # ("reporters Trump said"), except nominal heads ("campaign manager X").
-        chosen.append((s, e))
-        if len(chosen) >= max_tokens:
+        start = s
+        last_cap = initial.isupper() or initial.isdigit()
+        chosen += 1
+        if chosen >= max_tokens:
             return None
     if not chosen:
         return None
-    start, end = chosen[-1][0], chosen[0][1]
     # trailing period of an abbreviation is part of the name ("U.S."), but a lone
     # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
     mention = text[start:end]
     if not valid_mention(mention):
         return None
-    low_words = [_strip_token(w) for w in mention.split()]
+    low_words = [w.rstrip(".").casefold() for w in mention.split()]
     if low_words and low_words[0] in ("of", "for", "and", "at"):
         return None
     if all(w in _TIME_WORDS for w in low_words):
@@ -814,9 +837,24 @@ _POSSESSIVE_PRON = frozenset(("his", "her", "its", "their", "our", "my", "your")
 _CONTRACTION_RE = re.compile(r"[’'](?:t|re|ve|ll|d|m)$|^(?:it|that|there|here|what|he|she)[’']s$")
 
 
+# Results of pure functions of a short string (mentions, names), which recur within and
+# across articles; each memo is emptied when it reaches this size.
+_MEMO_LIMIT = 4096
+_valid_memo: dict[str, bool] = {}
+
+
 def valid_mention(mention: str) -> bool:
     """Reject spans that cannot be a speaker: verb-like words, contractions, a bare
     possessive ("His"), a dangling possessive ("Pyongyang's"), sentence adverbs."""
+    known = _valid_memo.get(mention)
+    if known is None:
+        if len(_valid_memo) >= _MEMO_LIMIT:
+            _valid_memo.clear()
+        known = _valid_memo[mention] = _valid_mention(mention)
+    return known
+
+
+def _valid_mention(mention: str) -> bool:
     words = mention.split()
     if not words:
         return False
@@ -824,9 +862,10 @@ def valid_mention(mention: str) -> bool:
     if lows[-1] in _POSSESSIVE_PRON:
         return False
     for w, low in zip(words, lows, strict=True):
-        if _CONTRACTION_RE.search(low):
+        # both contraction forms hold an apostrophe
+        if ("'" in low or "’" in low) and _CONTRACTION_RE.search(low):
             return False
-        if not _is_cap(w) and low in _SINGLE_CUES:
+        if low in _SINGLE_CUES and not (w[0].isupper() or w[0].isdigit()):
             return False
     if not _is_cap(words[0]) and lows[0].endswith("ly"):
         return False  # "similarly discounted …"
@@ -853,8 +892,20 @@ def is_pronoun(mention: str) -> bool:
     return mention.strip().casefold() in PRONOUNS
 
 
+_person_name_memo: dict[str, bool] = {}
+
+
 def is_person_name(name: str) -> bool:
     """Heuristic: does a named speaker look like a person (vs an organisation)?"""
+    known = _person_name_memo.get(name)
+    if known is None:
+        if len(_person_name_memo) >= _MEMO_LIMIT:
+            _person_name_memo.clear()
+        known = _person_name_memo[name] = _is_person_name(name)
+    return known
+
+
+def _is_person_name(name: str) -> bool:
     words = name.replace("’s", "").replace("'s", "").split()
     if not words:
         return False
@@ -1098,8 +1149,7 @@ def _report_forms() -> frozenset[str]:
 REPORT_FORMS = _report_forms()
 
 
-@dataclass(frozen=True, slots=True)
-class Referent:
+class Referent(NamedTuple):
     """A named speaker a later pronoun may refer to.
 
     `kind` is "quote" (the speaker of a quotation), "report" (the subject of a
@@ -1149,10 +1199,27 @@ def person_core(mention: str, text: str = "") -> str | None:
 _ROMAN_RE = re.compile(r"[IVXLC]+")
 
 
+_person_parts_memo: dict[str, tuple[tuple[str, bool] | None, str]] = {}
+
+
 def person_parts(mention: str, text: str = "") -> tuple[str, bool] | None:
     """`person_core` plus whether the phrase marks a person beyond capitalisation: an
     honorific, a role word or a lowercase descriptor before the name (`Premier Peter
     Beattie`, `Australian paceman Glenn McGrath`)."""
+    known = _person_parts_memo.get(mention)
+    if known is None:
+        if len(_person_parts_memo) >= _MEMO_LIMIT:
+            _person_parts_memo.clear()
+        known = _person_parts_memo[mention] = _person_parts(mention)
+    parts, lowercase_test = known
+    if lowercase_test and text and _lowercase_use(text, lowercase_test):
+        return None  # a common noun capitalised at the sentence start
+    return parts
+
+
+def _person_parts(mention: str) -> tuple[tuple[str, bool] | None, str]:
+    """`person_parts` without the text: the answer, and the word whose lowercase use
+    in the text (if any) would make it None instead ("" if none)."""
     words = mention.split()
     for i in range(len(words) - 1, -1, -1):
         if words[i].endswith(("’s", "'s")) and i < len(words) - 1:
@@ -1168,11 +1235,11 @@ def person_parts(mention: str, text: str = "") -> tuple[str, bool] | None:
     before = words[: len(words) - len(run)]
     run.reverse()
     if not run:
-        return None
+        return None, ""
     while before and before[-1].casefold() in _DETERMINERS:
         before.pop()
     if before and before[-1].casefold() in _NAME_PREPOSITIONS:
-        return None  # the name is a modifier: "Ministry of National Defense"
+        return None, ""  # the name is a modifier: "Ministry of National Defense"
     lows = [w.casefold().rstrip(".,") for w in run]
     cut = 0
     for i, low in enumerate(lows):
@@ -1183,19 +1250,20 @@ def person_parts(mention: str, text: str = "") -> tuple[str, bool] | None:
     core = run[cut:] if cut < len(run) else run
     core_lows = lows[cut:] if cut < len(run) else lows
     if any(w in _ORG_WORDS or w in _GROUP_NOUNS for w in core_lows):
-        return None
+        return None, ""
     if any(w.isupper() and len(w.rstrip(".")) > 1 and not _ROMAN_RE.fullmatch(w) for w in core):
-        return None  # acronyms: organisations
+        return None, ""  # acronyms: organisations
     if not 1 <= len(core) <= 4:
-        return None
+        return None, ""
+    lowercase_test = ""
     if len(core) == 1 and cut == 0:
         low = core_lows[0]
-        if low.endswith("s") and text and _lowercase_use(text, low):
-            return None  # a common noun capitalised at the sentence start
         if low.endswith("men") and len(low) > 7:
-            return None  # "The Englishmen", "Fishermen"
+            return None, ""  # "The Englishmen", "Fishermen"
+        if low.endswith("s"):
+            lowercase_test = low
     evidence = cut > 0 or bool(before) or core_lows[0] in _HONORIFICS
-    return " ".join(core), evidence
+    return (" ".join(core), evidence), lowercase_test
 
 
 def _is_role(low: str) -> bool:
@@ -1291,45 +1359,83 @@ _CUE_CASED = frozenset(
 _LETTER_RUN_RE = re.compile(r"[A-Za-z]+")
 
 
+# Cased cue word -> (possible second words if it opens a multi-word cue, whether it
+# is a cue on its own).
+_CUE_INFO: dict[str, tuple[frozenset[str] | None, bool]] = {
+    w: (_MULTI_CUES.get(w.lower()), w.lower() in _SINGLE_CUES) for w in _CUE_CASED
+}
+_CUE_BYTES = {w.encode("ascii"): w for w in _CUE_CASED}
+_CUE_CASED_BYTES = frozenset(_CUE_BYTES)
+_GLUE = "_’'-"
+# ASCII letters stay, every other byte becomes a space.
+_LETTER_TABLE = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
+_letters_cache: tuple[str, bytes] = ("", b"")
+
+
+def _letters(text: str) -> bytes:
+    """`text` with one byte per character: its ASCII letters, and spaces for the rest.
+
+    The letter runs of any window are then `_letters(text)[lo:hi].split()`, the runs
+    `_LETTER_RUN_RE.findall(text, lo, hi)` finds, several times faster; a word of
+    ASCII letters occurs at the same offsets in both. Kept for the last text asked.
+    """
+    cached = _letters_cache
+    if cached[0] is text:
+        return cached[1]
+    return prepare_text(text)
+
+
+def prepare_text(text: str) -> bytes:
+    """Build the per-text table `find_cues` reads (else built when first needed), anew:
+    one extraction pays for its own tables even when given the same text again."""
+    global _letters_cache
+    # "replace" writes one "?" per non-ASCII character, so offsets are kept
+    letters = text.encode("ascii", "replace").translate(_LETTER_TABLE)
+    _letters_cache = (text, letters)
+    return letters
+
+
 def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     """All cue occurrences in text[lo:hi], left to right.
 
     A linear token scan with set lookups (a large regex alternation was the hot spot).
     """
+    if hi - lo < 3:
+        return []  # every cue word has at least three letters
+    cached = _letters_cache
+    letters = cached[1] if cached[0] is text else _letters(text)
     # Every match of _CUE_WORD_RE in the window is a whole letter run of it, so when no
     # letter run is a cue word there is no cue (about half the windows asked about).
-    present = _CUE_CASED.intersection(_LETTER_RUN_RE.findall(text, lo, hi))
+    present = _CUE_CASED_BYTES.intersection(letters[lo:hi].split())
     if not present:
         return []
-    # The matches of _CUE_WORD_RE that are cue words, found with str.find: an occurrence
+    # The matches of _CUE_WORD_RE that are cue words, found with find: an occurrence
     # counts when neither neighbour is glued to it (the lookbehind sees text before
-    # `lo`; the lookahead sees nothing at or past `hi`).
-    found: list[tuple[int, int, str]] = []
-    for word in present:
-        i = text.find(word, lo, hi)
-        while i >= 0:
-            end = i + len(word)
-            if (i == 0 or not _glued(text[i - 1])) and (end == hi or not _glued(text[end])):
-                found.append((i, end, word))
-            i = text.find(word, end, hi)
-    found.sort()
+    # `lo`; the lookahead sees nothing at or past `hi`). Glued: [\w’'-]. Two counted
+    # occurrences never start at the same offset, so sorting the hits orders them.
     out: list[CueHit] = []
-    for start, end, word in found:
-        low = word.lower()
-        seconds = _MULTI_CUES.get(low)
-        if seconds is not None:
-            n = _NEXT_WORD_RE.match(text, end, hi)
-            if n is not None and n.group(1).lower() in seconds:
-                out.append(CueHit(start, n.end(), text[start : n.end()]))
-                continue
-        if low in _SINGLE_CUES:
-            out.append(CueHit(start, end, word))
+    for key in present:
+        word = _CUE_BYTES[key]
+        seconds, single = _CUE_INFO[word]
+        size = len(word)
+        i = letters.find(key, lo, hi)
+        while i >= 0:
+            end = i + size
+            if (i == 0 or not ((c := text[i - 1]).isalnum() or c in _GLUE)) and (
+                end == hi or not ((c := text[end]).isalnum() or c in _GLUE)
+            ):
+                if seconds is not None:
+                    n = _NEXT_WORD_RE.match(text, end, hi)
+                    if n is not None and n.group(1).lower() in seconds:
+                        out.append(CueHit(i, n.end(), text[i : n.end()]))
+                        i = letters.find(key, end, hi)
+                        continue
+                if single:
+                    out.append(CueHit(i, end, word))
+            i = letters.find(key, end, hi)
+    if len(out) > 1:
+        out.sort()
     return out
-
-
-def _glued(ch: str) -> bool:
-    """Is `ch` one that `_CUE_WORD_RE` refuses next to a cue ([\\w’'-])?"""
-    return ch.isalnum() or ch in "_’'-"
 
 
 # Verbs that report or characterise someone's words without being a speech cue in
@@ -1389,16 +1495,46 @@ def _license_forms() -> frozenset[str]:
 
 
 _LICENSE_FORMS = _license_forms()
+_REPORTING_BYTES = frozenset(w.encode("ascii") for w in _LICENSE_FORMS | set(_MULTI_CUES))
 
 
-def has_reporting_word(text: str, lo: int, hi: int, skip: Sequence[tuple[int, int]] = ()) -> bool:
+class Ranges:
+    """Half-open ranges [a, b) (overlapping or not), for `x in ranges` in log time."""
+
+    __slots__ = ("_reach", "_starts")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        pairs = sorted(ranges)
+        self._starts = [a for a, _ in pairs]
+        # the furthest end among the ranges starting at or before each start
+        self._reach: list[int] = []
+        top = -1
+        for _, b in pairs:
+            if b > top:
+                top = b
+            self._reach.append(top)
+
+    def __contains__(self, x: int) -> bool:
+        k = bisect.bisect_right(self._starts, x) - 1
+        return k >= 0 and self._reach[k] > x
+
+
+def has_reporting_word(
+    text: str, lo: int, hi: int, skip: Sequence[tuple[int, int]] | Ranges = ()
+) -> bool:
     """True when text[lo:hi] holds a reporting or characterising verb (cue forms plus
     naming/judging verbs) outside the `skip` ranges (other quotations)."""
+    # Each word the regex below takes is a whole letter run of the window: none of
+    # them a reporting word, no need to look further.
+    cached = _letters_cache
+    letters = cached[1] if cached[0] is text else _letters(text)
+    if _REPORTING_BYTES.isdisjoint(letters[lo:hi].lower().split()):
+        return False
+    if not isinstance(skip, Ranges):
+        skip = Ranges(skip)
     for m in _CUE_WORD_RE.finditer(text, lo, hi):
         low = m.group().lower()
-        if (low in _LICENSE_FORMS or low in _MULTI_CUES) and not any(
-            a <= m.start() < b for a, b in skip
-        ):
+        if (low in _LICENSE_FORMS or low in _MULTI_CUES) and m.start() not in skip:
             if low in _MULTI_CUES and low not in _LICENSE_FORMS:
                 n = _NEXT_WORD_RE.match(text, m.end(), hi)
                 if n is None or n.group(1).lower() not in _MULTI_CUES[low]:
@@ -1409,6 +1545,8 @@ def has_reporting_word(text: str, lo: int, hi: int, skip: Sequence[tuple[int, in
 
 def normalize_ws(s: str) -> str:
     """Collapse runs of whitespace to one space."""
+    if s.isalpha():
+        return s  # a one-word cue: nothing to collapse
     return _WS_RE.sub(" ", s).strip()
 
 
@@ -1424,26 +1562,26 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
     if not cues:
         return None
     cue = cues[0]
-    cue_low = normalize_ws(cue.group()).casefold()
-    if cue.start() != start:
+    cue_low = normalize_ws(cue.text).casefold()
+    if cue.s != start:
         ended = text[pos - 2 : pos].lstrip("”\"’'")[-1:] in (".", "!", "?") or (
             pos >= 2 and text[pos - 2] in ".!?"
         )
         new_sentence = ended and text[start : start + 1].isupper()
         return _subject_first_after(text, start, cues, new_sentence)
-    if cue.start() == start:
+    if cue.s == start:
         # verb-first inversion or "according to X"; besides the listed verbs any
         # finite reporting verb inverts in newswire (`,” scoffed X`, `,” exhorted X`)
         if cue_low.replace(" ", "_") not in _INVERTIBLE and not _finite_cue(cue_low):
             return None
-        np = np_after(text, cue.end(), window_end)
+        np = np_after(text, cue.e, window_end)
         if np is None:
             return None
         s, e = np
         if text[s:e].casefold() in ("that", "it"):
             return None
         return _outer_source(
-            text, Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after"), hi
+            text, Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, "after"), hi
         )
     return None
 
@@ -1456,6 +1594,8 @@ def _outer_source(text: str, att: Attribution, hi: int) -> Attribution:
     if att.cue_end is None or att.cue is None or att.cue.casefold() == "according to":
         return att
     end = min(hi, att.cue_end + 90)
+    if text.find("according to", att.cue_end, end) < 0:
+        return att  # none even before the clause is cut short (the usual case)
     for ch in '.“”"!?;':
         stop = text.find(ch, att.cue_end, end)
         if stop >= 0:
@@ -1525,19 +1665,19 @@ def _subject_first_after(
     """
     for cue in cues[:4]:
         if new_sentence:
-            rest = text[cue.end() : cue.end() + 60].split(".", 1)[0]
+            rest = text[cue.e : cue.e + 60].split(".", 1)[0]
             words = rest.split()
             adjunct = bool(words) and words[0].casefold().strip(",") in _ADJUNCT_LEADS
             if (len(words) > 5 and not adjunct) or _THAT_OR_QUOTE_RE.search(rest):
                 return None
-        np = np_before(text, start, cue.start())
+        np = np_before(text, start, cue.s)
         if np is None:
             continue
         s, e = np
         lead = text[start:s].strip().casefold()
         if lead not in ("", "the", "a", "an"):
             continue
-        att = Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), "after")
+        att = Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, "after")
         return _outer_source(text, att, len(text))
     return None
 
@@ -1650,6 +1790,9 @@ _SENTENCE_ADVERBS = frozenset(
 _DATELINE_RE = re.compile(r"\s*[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Za-z.]*){0,3}\s+[-—–]+\s+")
 
 
+_PARTICIPLE_STOPS = _STOP_WORDS - {"that", "by", "at"}
+
+
 def _opens_participial(word: str, nxt: str) -> bool:
     """A capitalised sentence-initial participle or manner adverb opens an adverbial
     phrase, not the subject: "Citing …, Will urged", "Led by …, the rally",
@@ -1660,7 +1803,7 @@ def _opens_participial(word: str, nxt: str) -> bool:
     if not word[:1].isupper() or not nxt[:1].islower():
         return False
     nlow = nxt.casefold()
-    if nlow in _SINGLE_CUES or nlow in _VERBISH or nlow in _STOP_WORDS - {"that", "by", "at"}:
+    if nlow in _SINGLE_CUES or nlow in _VERBISH or nlow in _PARTICIPLE_STOPS:
         return False
     if low.endswith("ly") and len(low) > 4:
         return nlow.endswith(("ing", "ed"))  # "Hastily politicizing"
@@ -1699,33 +1842,40 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
                 return None
             continue
         break
-    chosen: list[tuple[int, int]] = []
+    count = 0  # tokens chosen
+    first_s = last_s = last_e = 0  # the first chosen token's start, the last one's span
+    last_cap = False  # does the last chosen token start with a capital or digit?
+    prev_end = pos  # end of the last chosen (or skipped) token
     for m in _TOKEN_RE.finditer(text, pos, hi):
-        gap = text[(chosen[-1][1] if chosen else pos) : m.start()]
-        if gap.strip():
+        ms, me = m.span()
+        if text[prev_end:ms].strip():
             break
         word = m.group()
-        low = _strip_token(word)
-        if not chosen and low in PRONOUNS:
-            return m.start(), m.end()
-        if low in _DETERMINERS and not chosen:
-            pos = m.end()
+        low = word.rstrip(".").casefold()
+        if not count and low in PRONOUNS:
+            return ms, me
+        if low in _DETERMINERS and not count:
+            prev_end = me
             continue
         if low in _STOP_WORDS or low in _VERBISH or low in _REL_PRONOUNS:
             break
-        if not _is_cap(word) and (is_cue_word(word) or low.endswith("ed")):
+        cap = word[0].isupper() or word[0].isdigit()
+        if not cap and (word.casefold() in _SINGLE_CUES or low.endswith("ed")):
             break
-        if not _is_cap(word) and chosen and _is_cap(text[chosen[-1][0] : chosen[-1][1]]):
+        if not cap and count and last_cap:
             break  # a lowercase word after a name is the verb ("Trump mocked")
-        chosen.append((m.start(), m.end()))
-        if len(chosen) > 8:
+        if not count:
+            first_s = ms
+        last_s, last_e, last_cap, prev_end = ms, me, cap, me
+        count += 1
+        if count > 8:
             return None
-    if not chosen:
+    if not count:
         return None
-    s, e = chosen[0][0], chosen[-1][1]
-    if text[e - 1] == "." and not _INITIALS_RE.fullmatch(text, chosen[-1][0], e):
+    s, e = first_s, last_e
+    if text[e - 1] == "." and not _INITIALS_RE.fullmatch(text, last_s, e):
         e -= 1
-    if all(_strip_token(w) in _TIME_WORDS for w in text[s:e].split()):
+    if all(w.rstrip(".").casefold() in _TIME_WORDS for w in text[s:e].split()):
         return None
     if not valid_mention(text[s:e]):
         return None
@@ -1736,7 +1886,7 @@ def _att(text: str, span: tuple[int, int], cue: CueHit | None, kind: str) -> Att
     s, e = span
     if cue is None:
         return Attribution(text[s:e], s, e, None, None, None, kind)
-    return Attribution(text[s:e], s, e, cue.group(), cue.start(), cue.end(), kind)
+    return Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, kind)
 
 
 def _leftmost_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -1767,43 +1917,43 @@ def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
     """
     cues = find_cues(text, lo, open_pos)
     for cue in reversed(cues):
-        cue_low = normalize_ws(cue.group()).casefold()
+        cue_low = normalize_ws(cue.text).casefold()
         if cue_low == "according to":
-            np = np_after(text, cue.end(), open_pos)
+            np = np_after(text, cue.e, open_pos)
             if np is None:
                 continue
             return _att(text, np, cue, "before")
         if cue_low.endswith("ing") and cue_low != "according to":
             # absolute construction ("with X telling reporters …"): X speaks
-            np = np_before(text, lo, cue.start())
+            np = np_before(text, lo, cue.s)
             if np is not None:
                 w = _last_token(text, lo, np[0])
                 if w is not None and text[w[0] : w[1]].casefold() == "with":
                     return _att(text, np, cue, "before")
             # participle (", saying …"): the sentence subject speaks; if there is none
             # in reach the quotation continues the current speaker
-            subj = subject_np(text, lo, cue.start())
+            subj = subject_np(text, lo, cue.s)
             if subj is not None:
                 return _att(text, subj, cue, "before")
-            return Attribution(None, None, None, cue.group(), cue.start(), cue.end(), "before")
+            return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
         # relative clause: "the mayor, who said …" -> mention "who"
-        last = _last_token(text, lo, cue.start())
+        last = _last_token(text, lo, cue.s)
         if last is not None and text[last[0] : last[1]].casefold() in ("who", "which"):
             return _att(text, last, cue, "before")
-        np = np_before(text, lo, cue.start())
+        np = np_before(text, lo, cue.s)
         if np is None:
-            np = _leftmost_np(text, lo, cue.start())
-        if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.end(), open_pos):
+            np = _leftmost_np(text, lo, cue.s)
+        if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.e, open_pos):
             # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
-            np = np_after(text, cue.end(), open_pos)
+            np = np_after(text, cue.e, open_pos)
             if np is not None and not _looks_named(text[np[0] : np[1]]):
                 np = None
         if np is None:
-            subj = subject_np(text, lo, cue.start())
-            if subj is not None and text[lo : cue.start()].rstrip().endswith(","):
+            subj = subject_np(text, lo, cue.s)
+            if subj is not None and text[lo : cue.s].rstrip().endswith(","):
                 return _att(text, subj, cue, "before")
             # cue with no subject in reach ("and added, “…”"): inherits the speaker
-            return Attribution(None, None, None, cue.group(), cue.start(), cue.end(), "before")
+            return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
         return _att(text, np, cue, "before")
     return None
 

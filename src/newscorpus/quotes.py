@@ -59,11 +59,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from newscorpus.attribution import (
     REPORT_FORMS,
     Attribution,
+    Ranges,
     Referent,
     antecedent,
     attribution_after,
@@ -80,6 +83,7 @@ from newscorpus.attribution import (
     np_after,
     person_core,
     person_parts,
+    prepare_text,
     resolve_referent,
     subject_np,
 )
@@ -110,7 +114,6 @@ _MARK_RE = re.compile(r"'''|''|[“”‘’\"'«»„]")
 _DOUBLES = frozenset(("“", "”", '"', "«", "»", "„", "''"))
 # Markup tags (e.g. `<tweet author="...">`): marks inside them are not quotations.
 _TAG_RE = re.compile(r"<[A-Za-z/][^<>\n]{0,400}>")
-_LINE_RE = re.compile(r"\n")
 _BLANK_RE = re.compile(r"[ \t\r\f\v\u00a0]*")
 _ELISIONS = ("em", "til", "cause", "n", "tis", "twas", "bout", "nuff", "round")
 _D_OPEN = "“«„"
@@ -187,8 +190,7 @@ _ABBREV = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
+class _Span(NamedTuple):
     """An outermost quotation candidate: interior [start, end), mark positions."""
 
     start: int
@@ -248,10 +250,14 @@ _LEN_MAX = 1 << 62
 
 
 _NON_APOSTROPHE_MARKS = '“”‘’"«»„'
+# A ’ that is not between two word characters (`[^\W_]`, i.e. str.isalnum).
+_CURLY_MARK_RE = re.compile(r"’(?:(?<![^\W_]’)|(?![^\W_]))")
+# A whole run of straight single quotes, unless it is one between two word characters.
+_STRAIGHT_RUN_RE = re.compile(r"'(?:(?<![^\W_]')'*|'+|(?![^\W_]))")
 
 
 class _MarkIndex:
-    """Every quotation mark of a text, found once (str.find, not a regex scan per line).
+    """Every quotation mark of a text, found once (not a regex scan per line).
 
     `tokens(text, lo, hi)` returns what `_MARK_RE.finditer(text, lo, hi)` matches, as
     (position, mark) pairs, less the lone ’ and ' between two word characters (China’s,
@@ -265,28 +271,29 @@ class _MarkIndex:
 
     def __init__(self, text: str) -> None:
         items: list[tuple[int, int]] = []  # (start, end); end -1 for a single mark
-        last = len(text) - 1
-        for mark in _NON_APOSTROPHE_MARKS:
-            i = text.find(mark)
-            while i >= 0:
-                if not (
-                    mark == "’" and 0 < i < last and text[i - 1].isalnum() and text[i + 1].isalnum()
-                ):
+        # isascii() is read from the string's header: no curly marks to look for
+        if not text.isascii():
+            for mark in "“”‘«»„":
+                i = text.find(mark)
+                while i >= 0:
                     items.append((i, -1))
-                i = text.find(mark, i + 1)
-        i = text.find("'")
+                    i = text.find(mark, i + 1)
+            items.extend((m.start(), -1) for m in _CURLY_MARK_RE.finditer(text))
+        i = text.find('"')
         while i >= 0:
-            end = i + 1
-            while text.startswith("'", end):
-                end += 1
-            if not (
-                end == i + 1 and 0 < i < last and text[i - 1].isalnum() and text[i + 1].isalnum()
-            ):
-                items.append((i, end))
-            i = text.find("'", end)
+            items.append((i, -1))
+            i = text.find('"', i + 1)
+        items.extend(m.span() for m in _STRAIGHT_RUN_RE.finditer(text))
         items.sort()
         self._items = items
         self._starts = [start for start, _ in items]
+
+    def first_at(self, lo: int) -> int:
+        """Offset of the first mark token at or after `lo` (-1 if none)."""
+        k = bisect.bisect_left(self._starts, lo)
+        if k > 0 and self._items[k - 1][1] > lo:
+            return lo  # a run of ' that starts before `lo` and reaches past it
+        return self._starts[k] if k < len(self._starts) else -1
 
     def tokens(self, text: str, lo: int, hi: int) -> list[tuple[int, str]]:
         """(position, mark) of each mark token in text[lo:hi], left to right."""
@@ -331,8 +338,34 @@ def _scan_block(
         if marks is not None
         else [(m.start(), m.group()) for m in _MARK_RE.finditer(text, lo, hi)]
     )
+    n = len(text)
     for i, ch in found:
         if tags and _in_tag(tags, i):
+            continue
+        if ch == '"':
+            # the commonest mark, classified inline as `_classify` does it
+            nxt = text[i + 1] if i + 1 < n else " "
+            if outer < 0:
+                if not nxt.isspace():
+                    outer, outer_kind, inner_single = i, "D", 0
+            elif outer_kind == "D":
+                if not ((text[i - 1] if i > 0 else " ").isspace() and nxt.isalnum()):
+                    pairs.append((outer, i))
+                    outer = -1
+                else:
+                    # a new opener while one is open: the earlier one was stray
+                    outer, inner_single = i, 0
+            continue
+        if ch in _D_OPEN:
+            # `_classify` reads these as openers, and ”/» as closers, whatever surrounds
+            # them; a single quotation open outside takes no double mark
+            if outer < 0 or outer_kind == "D":
+                outer, outer_kind, inner_single = i, "D", 0
+            continue
+        if ch in "”»":
+            if outer >= 0 and outer_kind == "D":
+                pairs.append((outer, i))
+                outer = -1
             continue
         if ch == "'''":
             # ''' = a single mark next to a '' double mark; which comes first
@@ -375,17 +408,6 @@ def _mlen(text: str, i: int) -> int:
     return 2 if text.startswith("''", i) else 1
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    """Split into lines (no newline characters inside)."""
-    spans = []
-    pos = 0
-    for m in _LINE_RE.finditer(text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    return spans
-
-
 def _starts_with_opener(text: str, lo: int, hi: int) -> bool:
     m = _BLANK_RE.match(text, lo, hi)
     j = m.end() if m else lo
@@ -402,18 +424,34 @@ def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _next_line(text: str, hi: int) -> tuple[int, int] | None:
+    """The first line after the one ending at `hi` that is not blank, if any."""
+    n = len(text)
+    pos = hi + 1
+    while pos <= n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        line = text[pos:end]
+        if line and (not line[0].isspace() or line.strip()):
+            return pos, end
+        pos = end + 1
+    return None
+
+
 def find_quote_spans(text: str) -> list[_Span]:
     """All outermost quotation candidates in `text` (before the speech filter)."""
-    lines = [ln for ln in _line_spans(text) if text[ln[0] : ln[1]].strip()]
     tags = [m.span() for m in _TAG_RE.finditer(text)] if "<" in text else []
     marks = _MarkIndex(text)
     out: list[_Span] = []
     next_group = 0
     carry: int | None = None  # group id continued by a multi-paragraph quotation
+    first_nonblank = 0
 
     def emit(s: int, e: int, op: int, cl: int) -> None:
         nonlocal next_group, carry
-        s, e = _trimmed(text, s, e)
+        if text[s : s + 1].isspace() or text[e - 1 : e].isspace():
+            s, e = _trimmed(text, s, e)
         if e <= s:
             return
         if carry is not None and op == first_nonblank:
@@ -424,20 +462,34 @@ def find_quote_spans(text: str) -> list[_Span]:
         carry = None
         out.append(_Span(s, e, op, cl, gid))
 
-    k = 0
-    while k < len(lines):
-        lo, hi = lines[k]
+    # Lines (not blank, split at "\n") are read in order, but only those holding a mark
+    # token: a line without one yields nothing and only ends a continued quotation,
+    # whose next line always opens with a mark. `start_at` is where the next line to
+    # read may start (past a hard-wrapped quotation's end on its continuation line).
+    start_at = 0
+    while True:
+        p = marks.first_at(start_at)
+        if p < 0:
+            break
+        lo = max(start_at, text.rfind("\n", 0, p) + 1)
+        hi = text.find("\n", p)
+        if hi < 0:
+            hi = len(text)
+        start_at = hi + 1
         m = _BLANK_RE.match(text, lo, hi)
         first_nonblank = m.end() if m else lo
         scan_from = lo
         continued = False
+        looked = False  # is `nxt` known yet?
+        nxt: tuple[int, int] | None = None
         while True:
             pairs, unclosed = _scan_block(text, scan_from, hi, tags, marks)
             for op, cl in pairs:
-                emit(op + _mlen(text, op), cl, op, cl)
+                emit(op + (2 if text.startswith("''", op) else 1), cl, op, cl)
             if unclosed < 0:
                 break
-            nxt = lines[k + 1] if k + 1 < len(lines) else None
+            if not looked:
+                nxt, looked = _next_line(text, hi), True
             if (
                 nxt is not None
                 and text[unclosed] not in "'‘"
@@ -460,19 +512,25 @@ def find_quote_spans(text: str) -> list[_Span]:
                         unclosed,
                         cont_pairs[0][1],
                     )
-                    lines[k + 1] = (cont_pairs[0][1] + _mlen(text, cont_pairs[0][1]), nxt[1])
+                    start_at = cont_pairs[0][1] + _mlen(text, cont_pairs[0][1])
                     break
             scan_from = unclosed + _mlen(
                 text, unclosed
             )  # stray mark: ignore it and rescan the rest
         if not continued:
             carry = None
-        k += 1
     return out
 
 
-def _word_count(s: str) -> int:
-    return len(_WORD_RE.findall(s))
+def _at_least(n: int) -> re.Pattern[str]:
+    """Matches (at the start) a text with at least `n` `_WORD_RE` words: each word
+    and the gap before it are taken whole (possessive), as `findall` takes them."""
+    return re.compile(r"(?:[\W_]*+[^\W_]++(?:[’'][^\W_]++)*+){" + str(n) + "}")
+
+
+_FOUR_WORDS_RE = _at_least(4)
+_SEVEN_WORDS_RE = _at_least(7)
+_NINE_WORDS_RE = _at_least(9)
 
 
 _CLAUSE_PUNCT_RE = re.compile(r"[,;:!?]")
@@ -484,11 +542,13 @@ def looks_like_term(quote_text: str) -> bool:
     True for a short phrase that is not a sentence: at most 3 words, or at most 6
     words that neither start with a capital nor contain clause punctuation.
     """
-    n = _word_count(quote_text)
-    if n <= 3:
+    # The word count only matters up to 7: found without listing every word.
+    if _SEVEN_WORDS_RE.match(quote_text) is not None:
+        return False
+    if _FOUR_WORDS_RE.match(quote_text) is None:
         return True
     stripped = quote_text.strip()
-    return n <= 6 and not stripped[:1].isupper() and not _CLAUSE_PUNCT_RE.search(stripped)
+    return not stripped[:1].isupper() and not _CLAUSE_PUNCT_RE.search(stripped)
 
 
 _TITLE_SMALL = frozenset(
@@ -505,8 +565,13 @@ def looks_like_title(source: str, start: int, end: int, open_pos: int) -> bool:
     True for at most 8 Title-Case words when the phrase is very short (<= 3 words) or
     follows a possessive or a title lead word (`NBC's "Meet the Press"`, `titled "…"`).
     """
-    words = _WORD_RE.findall(source[start:end])
-    if not words or len(words) > 8 or not words[0][0].isupper():
+    first = source[start : start + 1]
+    if first.isalnum() and not first.isupper():
+        return False  # the first word does not start with a capital
+    if _NINE_WORDS_RE.match(source, start, end) is not None:
+        return False  # more than 8 words
+    words = _WORD_RE.findall(source, start, end)
+    if not words or not words[0][0].isupper():
         return False
     if not all(w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL for w in words):
         return False
@@ -519,9 +584,9 @@ def looks_like_title(source: str, start: int, end: int, open_pos: int) -> bool:
     return last in _TITLE_LEADS
 
 
-def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
-    """Is this terminal-punctuation match a real sentence end (not "U.S." / "Sen.")?"""
-    j = m.start()
+def _boundary_at(text: str, lo: int, j: int) -> bool:
+    """Is the terminal-punctuation match at `j` a real sentence end (not "U.S." /
+    "Sen.")? `lo` bounds the look back for the word before a full stop."""
     if text[j] != ".":
         return True
     # The word before the full stop: the run of alphanumerics and dots ending at j (not
@@ -537,28 +602,139 @@ def _is_boundary(text: str, lo: int, m: re.Match[str]) -> bool:
 
 # Longest stretch read as one sentence (far past real ones).
 _MAX_SENTENCE_CHARS = 2000
+_LOOKAHEAD_OPENERS = "“‘\"'(["
+
+
+class _Sentences:
+    """Every `_SENT_END_RE` match of a text, found once per text.
+
+    A match depends only on where it starts, so the matches `finditer(text, a, b)`
+    yields are exactly the whole-text matches starting at or after `a` whose lookahead
+    (one character, or two after an opening mark) ends by `b`. `_boundary_at` reads no
+    text before the last space ahead of the full stop, so its answer for `lo` at or
+    before that space is the same for every such `lo` and is cached.
+    """
+
+    __slots__ = ("_bound", "_ends", "_need", "_space", "_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # A match starts at a terminal mark and no match holds another one, so trying
+        # each mark (found with str.find, far faster than the regex's own scan) gives
+        # exactly the matches of `_SENT_END_RE.finditer(text)`.
+        marks = []
+        for ch in ".!?":
+            i = text.find(ch)
+            while i >= 0:
+                marks.append(i)
+                i = text.find(ch, i + 1)
+        marks.sort()
+        match = _SENT_END_RE.match
+        spans = [m.span() for p in marks if (m := match(text, p)) is not None]
+        self._starts: list[int] = [a for a, _ in spans]
+        self._ends: list[int] = [b for _, b in spans]
+        # endpos a window needs for the lookahead to see what it saw in the whole text
+        self._need = [b + 1 + (text[b] in _LOOKAHEAD_OPENERS) for b in self._ends]
+        # last space before the match (_LEN_MAX: the answer never depends on `lo`;
+        # -2: not looked at yet) and the answer for any `lo` at or before it
+        self._space = [-2] * len(spans)
+        self._bound = [False] * len(spans)
+
+    def _settle(self, k: int) -> int:
+        text = self._text
+        j = self._starts[k]
+        if text[j] != ".":
+            space, bound = _LEN_MAX, True
+        else:
+            space = text.rfind(" ", 0, j)
+            word = text[space + 1 : j]
+            if space >= 0 and word.isalnum():
+                # the common case of `_boundary_at`: a plain word after a space
+                word = word.casefold()
+                bound = not (word in _ABBREV or len(word) <= 1)
+            else:
+                bound = space >= 0 and _boundary_at(text, space, j)
+        self._space[k] = space
+        self._bound[k] = bound
+        return space
+
+    def start(self, lo: int, pos: int) -> int:
+        """`_sentence_start(text, lo, pos)`."""
+        # Candidates end by `pos` (so their lookahead ends by pos + 2) and start in the
+        # window; the last boundary wins, so they are tried from the right.
+        starts, space = self._starts, self._space
+        first = max(lo, pos - 600)
+        k = bisect.bisect_right(self._ends, pos) - 1
+        while k >= 0 and starts[k] >= first:
+            sp = space[k]
+            if sp == -2:
+                sp = self._settle(k)
+            if self._bound[k] if lo <= sp else _boundary_at(self._text, lo, starts[k]):
+                return self._ends[k]
+            k -= 1
+        return lo
+
+    def end(self, pos: int, hi: int, cap: int = _LEN_MAX) -> int:
+        """min(cap, `_sentence_end(text, pos, hi)`): no boundary at or past `cap` is
+        looked at."""
+        hi = min(hi, pos + _MAX_SENTENCE_CHARS)
+        stop = min(cap, hi)
+        need, starts, space = self._need, self._starts, self._space
+        k = bisect.bisect_left(starts, pos)
+        # lookahead ends never decrease along the matches
+        while k < len(need) and need[k] <= hi:
+            j = starts[k]
+            if j + 1 >= stop:
+                break
+            sp = space[k]
+            if sp == -2:
+                sp = self._settle(k)
+            if self._bound[k] if pos <= sp else _boundary_at(self._text, pos, j):
+                return j + 1
+            k += 1
+        return stop
+
+    def starts_in(self, lo: int, hi: int) -> list[int]:
+        """The boundary match ends `_sentence_starts` takes from text[lo:hi]."""
+        need, starts, space = self._need, self._starts, self._space
+        out: list[int] = []
+        k = bisect.bisect_left(starts, lo)
+        while k < len(need) and need[k] <= hi:
+            sp = space[k]
+            if sp == -2:
+                sp = self._settle(k)
+            if self._bound[k] if lo <= sp else _boundary_at(self._text, lo, starts[k]):
+                out.append(self._ends[k])
+            k += 1
+        return out
+
+
+_sentences_cache: tuple[str, _Sentences] = ("", _Sentences(""))
+
+
+def _sentences(text: str) -> _Sentences:
+    """The `_Sentences` of `text` (kept for the text last asked about)."""
+    global _sentences_cache
+    cached = _sentences_cache
+    if cached[0] is text:
+        return cached[1]
+    index = _Sentences(text)
+    _sentences_cache = (text, index)
+    return index
 
 
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
-    # endpos a little past `pos` so the lookahead can see an opening mark at `pos`;
-    # the last boundary ending by `pos` wins, so candidates are tried from the right
-    ends = list(_SENT_END_RE.finditer(text, max(lo, pos - 600), min(len(text), pos + 2)))
-    for m in reversed(ends):
-        if m.end() <= pos and _is_boundary(text, lo, m):
-            return m.end()
-    return lo
+    cached = _sentences_cache
+    return (cached[1] if cached[0] is text else _sentences(text)).start(lo, pos)
 
 
 def _sentence_end(text: str, pos: int, hi: int) -> int:
     """End (just past the terminal punctuation) of the sentence at `pos`, at most `hi`
     and at most `_MAX_SENTENCE_CHARS` on: real sentences are far shorter, and the cap keeps
     the work per quotation bounded on text without sentence ends (bad input)."""
-    hi = min(hi, pos + _MAX_SENTENCE_CHARS)
-    for m in _SENT_END_RE.finditer(text, pos, hi):
-        if _is_boundary(text, pos, m):
-            return m.start() + 1
-    return hi
+    cached = _sentences_cache
+    return (cached[1] if cached[0] is text else _sentences(text)).end(pos, hi)
 
 
 def _make_quote(text: str, sp: _Span, speaker: str | None, att: Attribution | None) -> Quote:
@@ -590,9 +766,9 @@ def _own_attribution(
     """Attribution found in the quotation's own sentence (after, before or colon form)."""
     sp = spans[idx]
     if sp.close_pos >= 0:
-        after_start = sp.close_pos + _mlen(text, sp.close_pos)
+        after_start = sp.close_pos + (2 if text.startswith("''", sp.close_pos) else 1)
         nxt_open = spans[idx + 1].open_pos if idx + 1 < len(spans) else len(text)
-        after_hi = min(phi, nxt_open, _sentence_end(text, after_start, phi))
+        after_hi = _sentences(text).end(after_start, phi, min(phi, nxt_open))
         att = attribution_after(text, after_start, after_hi)
         if att is not None:
             return att
@@ -616,7 +792,7 @@ def _trailing_attribution(text: str, pos: int, hi: int) -> Attribution | None:
     if not cues:
         return None
     for m in _CLAUSE_COMMA_RE.finditer(text, pos, hi):
-        if not any(0 <= c.start() - m.end() <= 120 for c in cues):
+        if not any(0 <= c.s - m.end() <= 120 for c in cues):
             continue
         att = attribution_after(text, m.end(), hi)
         if att is None or att.mention is None or att.cue_end is None:
@@ -672,7 +848,7 @@ def _previous_paragraph_speaker(text: str, plo: int) -> Attribution | None:
     return att
 
 
-def _licensed(text: str, sp: _Span, sent_lo: int, skip: list[tuple[int, int]]) -> bool:
+def _licensed(text: str, sp: _Span, sent_lo: int, skip: Ranges) -> bool:
     """A term-shaped quotation is speech when its clause reports someone's words:
     a reporting/characterising verb earlier in its sentence (outside other
     quotations), `he called her “weak”`, `said the plan was “a disaster”`."""
@@ -789,10 +965,7 @@ def _names_before(text: str, lo: int, hi: int) -> bool:
 def _sentence_starts(text: str, lo: int, hi: int) -> list[int]:
     """Start offsets of the sentences (and lines) of text[lo:hi], ascending; `lo` must
     be a sentence start."""
-    starts = [lo]
-    for m in _SENT_END_RE.finditer(text, lo, hi):
-        if m.end() < hi and _is_boundary(text, lo, m):
-            starts.append(m.end())
+    starts = [lo, *_sentences(text).starts_in(lo, hi)]
     i = text.find("\n", lo, hi)
     while i >= 0:
         starts.append(i + 1)
@@ -892,7 +1065,8 @@ class _Discourse:
             for sp in spans
         )
         self._opens = [a for a, _ in self._quoted]
-        self._cache: dict[int, list[Referent]] = {}
+        # sentence start -> its referents, or its end while they are not needed yet
+        self._cache: dict[int, list[Referent] | int] = {}
         self._titled: dict[str, bool] = {}  # surname -> used with Mr/Ms/Dr… in the text
 
     def _honorific(self, surname: str) -> bool:
@@ -913,18 +1087,22 @@ class _Discourse:
         k = bisect.bisect_right(self._opens, pos) - 1
         return k >= 0 and pos <= self._quoted[k][1]
 
-    def sentences_back(self, lo: int, hi: int) -> list[list[Referent]]:
-        """Referents of each sentence overlapping text[lo:hi], nearest `hi` first."""
+    def sentences_back(self, lo: int, hi: int) -> Iterator[list[Referent]]:
+        """Referents of each sentence overlapping text[lo:hi], nearest `hi` first.
+
+        Each sentence's extent is fixed (and cached) now, by the first call that
+        reaches it; its referents are found only when the caller gets that far."""
         text = self._text
+        cache = self._cache
         # Not before the paragraph, nor a sentence's length before `lo`: in a paragraph
         # with no sentence ends (bad input) the paragraph start is arbitrarily far away.
         plo = max(text.rfind("\n", 0, lo) + 1, lo - _MAX_SENTENCE_CHARS)
         starts = _sentence_starts(text, _sentence_start(text, plo, lo), hi)
-        out: list[list[Referent]] = []
+        picked: list[int] = []
         for k in range(len(starts) - 1, max(-1, len(starts) - 1 - _SENTENCES_BACK), -1):
             a = starts[k]
-            refs = self._cache.get(a)
-            if refs is None:
+            picked.append(a)
+            if a not in cache:
                 if k + 1 < len(starts):
                     b = starts[k + 1]
                 else:
@@ -933,22 +1111,29 @@ class _Discourse:
                     line_end = text.find("\n", a)
                     limit = min(len(text) if line_end < 0 else line_end, a + _MAX_SENTENCE_CHARS)
                     b = _sentence_end(text, a, limit)
-                refs = self._sentence(a, b)
-                self._cache[a] = refs
-            out.append(refs)
-        return out
+                cache[a] = b
+        return self._referents(picked)
+
+    def _referents(self, picked: list[int]) -> Iterator[list[Referent]]:
+        cache = self._cache
+        for a in picked:
+            refs = cache[a]
+            if isinstance(refs, int):
+                refs = self._sentence(a, refs)
+                cache[a] = refs
+            yield refs
 
     def _sentence(self, lo: int, hi: int) -> list[Referent]:
         text = self._text
         out: list[Referent] = []
         taken: set[int] = set()
         for cue in find_cues(text, lo, hi):
-            low = cue.group().casefold()
+            low = cue.text.casefold()
             if " " in low:
                 low = normalize_ws(low)
-            if low not in REPORT_FORMS or self._in_quote(cue.start()):
+            if low not in REPORT_FORMS or self._in_quote(cue.s):
                 continue
-            prev = text[max(lo, cue.start() - 12) : cue.start()].split()[-2:]
+            prev = text[max(lo, cue.s - 12) : cue.s].split()[-2:]
             if prev and (
                 prev[-1].casefold() in _PRONOUN_SUBJECTS
                 or (
@@ -956,9 +1141,9 @@ class _Discourse:
                 )
             ):
                 continue  # "he said", "she also said": no new name
-            if not _names_before(text, lo, cue.start()) and not low.startswith("acc"):
+            if not _names_before(text, lo, cue.s) and not low.startswith("acc"):
                 continue  # "The company said": no name (they/it use quotation speakers)
-            ref = _report_referent(text, cue.start(), cue.end(), low, lo, hi)
+            ref = _report_referent(text, cue.s, cue.e, low, lo, hi)
             if ref is not None:
                 out.append(ref)
                 taken.add(ref.pos)
@@ -995,6 +1180,11 @@ def extract_quotes(text: str) -> list[Quote]:
     quotations, stray marks, scare quotes, attribution).
     """
     spans = find_quote_spans(text)
+    if spans:
+        # this text's tables, built anew (see `_sentences`, `attribution.prepare_text`)
+        global _sentences_cache
+        _sentences_cache = (text, _Sentences(text))
+        prepare_text(text)
     history: list[Referent] = []  # resolved named quotation speakers, oldest first
     discourse: _Discourse | None = None  # other named speakers, found lazily
     kept: list[tuple[_Span, Attribution | None, str | None]] = []
@@ -1005,7 +1195,7 @@ def extract_quotes(text: str) -> list[Quote]:
     prev_para_end = -1
     cur_para = -1
     last_close = -1
-    skip: list[tuple[int, int]] | None = None  # closed quotation ranges, built lazily
+    skip: Ranges | None = None  # closed quotation ranges, built lazily
 
     genders: dict[str, str] = {}  # surname -> "m"/"f" learned from titles and pronouns
 
@@ -1123,7 +1313,7 @@ def extract_quotes(text: str) -> list[Quote]:
                 att, own_kind, licensed = trail, "after", True
             elif term:
                 if skip is None:
-                    skip = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+                    skip = Ranges((s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0)
                 licensed = _licensed(text, sp, sent_lo, skip)
         if not own and term and not licensed:
             continue
@@ -1139,7 +1329,7 @@ def extract_quotes(text: str) -> list[Quote]:
         if att is not None:
             last_att = att
         if sp.close_pos >= 0:
-            last_close = sp.close_pos + _mlen(text, sp.close_pos) - 1
+            last_close = sp.close_pos + (1 if text.startswith("''", sp.close_pos) else 0)
     result: list[Quote] = []
     for sp, att, speaker in kept:
         if att is None and sp.group in group_att:
