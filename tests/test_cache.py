@@ -5,6 +5,7 @@ A killed build keeps its finished work: the rerun resumes from the cache.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -134,3 +135,15 @@ def test_a_torn_or_corrupted_pack_is_a_miss_not_an_error(raw: Path, tmp_path: Pa
     assert result.processed == 2 and result.cached == FILES - 2
     newscorpus.build(raw, tmp_path / "fresh", workers=1, use_cache=False)
     assert same_tree(tmp_path / "fresh", out) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(raw: Path, tmp_path: Path) -> None:
+    # Linux allows any bytes in a name; Python hands them over as surrogates, which
+    # SQLite's text cannot store (this crashed the build's planning).
+    odd = os.fsencode(raw / "donga") + b"/caf\xe9.txt"
+    with open(odd, "wb") as handle:
+        handle.write((raw / "donga" / "000_50823aa4b1df31b8.txt").read_bytes() + b"\nMore.\n")
+    out = tmp_path / "processed"
+    first = newscorpus.build(raw, out, workers=1)
+    assert first.files_found == FILES + 1
+    assert newscorpus.build(raw, out, workers=1).up_to_date

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from newscorpus.pipeline import source_names_match
-from newscorpus.sources import RegistryError, article_id, discover, load_registry
+from newscorpus.sources import (
+    RegistryError,
+    article_id,
+    discover,
+    discover_files,
+    load_registry,
+)
 
 REGISTRY = """
 [sources.donga]
@@ -70,3 +77,25 @@ def test_ids_are_stable_and_depend_only_on_the_path() -> None:
     assert article_id("donga", "donga/x.txt") == article_id("donga", "donga/x.txt")
     assert article_id("donga", "donga/x.txt") != article_id("donga", "donga/y.txt")
     assert article_id("donga", "donga/x.jsonl", "3") != article_id("donga", "donga/x.jsonl")
+
+
+def test_the_compact_file_list_gives_back_every_file_as_found(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    donga = tmp_path / "donga"
+    donga.mkdir()
+    for index in (3, 1, 2):
+        (donga / f"{index}.txt").write_text("x" * index, encoding="utf-8")
+    (donga / "link.txt").symlink_to(donga / "1.txt")  # inside raw/: followed
+    (donga / "dangling.txt").symlink_to(donga / "missing.txt")
+    odd = os.fsencode(donga) + b"/caf\xe9.txt"  # not UTF-8: the relpath escapes it
+    with open(odd, "wb") as handle:
+        handle.write(b"x")
+    files = discover_files(tmp_path, load_registry(tmp_path))
+    assert [f.relpath for f in files] == sorted(f.relpath for f in files)
+    by_name = {f.relpath.rsplit("/", 1)[-1]: f for f in files}
+    assert by_name["2.txt"].size == 2 and by_name["2.txt"].source is not None
+    assert by_name["dangling.txt"].problem == "broken_symlink"
+    assert by_name["link.txt"].problem is None and by_name["link.txt"].size == 1
+    escaped = by_name["caf\\xe9.txt"]
+    assert os.fsencode(escaped.path) == odd  # still opens the real file
+    assert files[-1] == list(files)[-1] and files[0:2] == list(files)[0:2]

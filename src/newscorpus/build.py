@@ -25,10 +25,10 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from newscorpus.cache import (
     BuildCache,
@@ -45,7 +45,7 @@ from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
 from newscorpus.pipeline import DEFAULT_MAX_BYTES, Outcome, process_bytes, process_file, read_raw
 from newscorpus.publish import sha256_file, write_publication
 from newscorpus.reduce import Reducer
-from newscorpus.sources import RawFile, Source, discover, load_registry
+from newscorpus.sources import RawFile, Source, discover_files, load_registry
 from newscorpus.splits import SPLITS
 from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS, SpillSorter, SplitWriter
 
@@ -207,7 +207,7 @@ def build(
     if engine not in ENGINES:
         raise BuildError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
     registry = load_registry(raw_path)
-    files = list(discover(raw_path, registry))
+    files = discover_files(raw_path, registry)
     template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
     settings = _Settings(
         workers,
@@ -304,12 +304,43 @@ class _InputFingerprint:
         return self._digest.hexdigest() if self._complete else None
 
 
+class _Keys(Sequence[str | None]):
+    """Cache keys (hex sha256, or None) of every file: 33 bytes a file, not a ≈ 113-byte
+    string and a list slot (the plan lives as long as the build, for every file)."""
+
+    def __init__(self) -> None:
+        self._digests = bytearray()
+        self._known = bytearray()
+
+    def append(self, key: str | None) -> None:
+        """Add the next file's key."""
+        self._digests += bytes(32) if key is None else bytes.fromhex(key)
+        self._known.append(key is not None)
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    @overload
+    def __getitem__(self, index: int) -> str | None: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str | None]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str | None] | None:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not self._known[index]:
+            return None
+        start = 32 * (index % len(self))
+        return self._digests[start : start + 32].hex()
+
+
 @dataclass
 class _Plan:
     """Per file: its cache key when known without processing, and whether it is a hit."""
 
-    keys: list[str | None]
-    hits: list[bool]
+    keys: _Keys
+    hits: bytearray  # 1 for a hit
     fingerprint: str | None  # of every input and setting; None if some file must be read
 
 
@@ -319,11 +350,14 @@ def _inline(raw: RawFile, max_bytes: int) -> bool:
 
 
 def _plan(
-    files: list[RawFile], registry: dict[str, Source], settings: _Settings, store: BuildCache | None
+    files: Sequence[RawFile],
+    registry: dict[str, Source],
+    settings: _Settings,
+    store: BuildCache | None,
 ) -> _Plan:
     """Look every file up in the cache by its stat (no reading) and fingerprint the inputs."""
-    keys: list[str | None] = []
-    hits: list[bool] = []
+    keys = _Keys()
+    hits = bytearray()
     fingerprint = _InputFingerprint(registry, settings)
     # Looked up PLAN_BATCH files at a time: one SQL statement per batch, not per file.
     for start in range(0, len(files), PLAN_BATCH):
@@ -467,7 +501,7 @@ class _LedgerTally(list[dict[str, Any]]):
 
 def _build_into(
     staging: Path,
-    files: list[RawFile],
+    files: Sequence[RawFile],
     registry: dict[str, Source],
     settings: _Settings,
     plan: _Plan,
@@ -485,12 +519,10 @@ def _build_into(
     rejects: list[dict[str, Any]] = []
     processed = cached = 0
     worker = functools.partial(process_keyed, max_bytes=settings.max_bytes)
-    # A None entry was dropped by the loop below before this generator reached it:
-    # a hit or an inline file, never a miss (the loop waits for a miss's result).
     misses = (
         raw
         for raw, hit in zip(files, plan.hits, strict=True)
-        if raw is not None and not hit and not _inline(raw, settings.max_bytes)
+        if not hit and not _inline(raw, settings.max_bytes)
     )
     results = engine_map(worker, misses, settings.engine, settings.workers, settings.scheduler)
     try:
@@ -529,11 +561,8 @@ def _build_into(
                 entries.clear()
                 chunk.clear()
 
-            # Entries of finished files are dropped (None) as the loop passes them, so
-            # memory for the file list and keys shrinks while the reducer's grows. The
-            # engine's generator of misses is always ahead of this loop.
-            dropped: list[Any] = files
-            for index, (raw, key, hit) in enumerate(zip(files, plan.keys, plan.hits, strict=True)):
+            # The engine's generator of misses is always ahead of this loop.
+            for raw, key, hit in zip(files, plan.keys, plan.hits, strict=True):
                 put: _Put | None = None
                 outcomes = store.get(key) if hit and store is not None and key else None
                 if outcomes is not None:
@@ -551,7 +580,6 @@ def _build_into(
                     if key is not None and sha is not None:
                         put = (key, outcomes, raw.path, stat, sha)
                 chunk.append((raw, key, outcomes, put))
-                dropped[index] = plan.keys[index] = None  # after its result was taken
                 if len(chunk) >= REDUCE_CHUNK_FILES:
                     reduce_chunk()
             reduce_chunk()

@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     key TEXT PRIMARY KEY, offset INTEGER NOT NULL, size INTEGER NOT NULL, crc INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stats (
-    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,
+    path BLOB PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER,
     sha256 TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS published (
@@ -119,6 +119,12 @@ def unpack(blob: bytes) -> Any:
     return marshal.loads(zlib.decompress(blob))
 
 
+def _path_key(path: str) -> bytes:
+    """A path as the stats table stores it: its bytes on disk. A name that is not UTF-8
+    (possible on Linux) holds surrogates in Python, which SQLite's text cannot take."""
+    return os.fsencode(path)
+
+
 class BuildCache:
     """The store of one cache folder; used by one build's main process at a time."""
 
@@ -150,15 +156,18 @@ class BuildCache:
         """Return path -> recorded sha256 for each of `files` whose stat is unchanged."""
         known: dict[str, str] = {}
         for start in range(0, len(files), LOOKUP_BATCH):
-            batch = dict(files[start : start + LOOKUP_BATCH])
+            batch = {
+                _path_key(path): (path, stat) for path, stat in files[start : start + LOOKUP_BATCH]
+            }
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, inode, sha256 FROM stats"
                 f" WHERE path IN ({marks})",
                 list(batch),
             )
-            for path, *stat, sha in rows:
-                if batch.get(path) == tuple(stat):
+            for key, *stat, sha in rows:
+                path, expected = batch.get(key, ("", None))
+                if expected == tuple(stat):
                     known[path] = str(sha)
         return known
 
@@ -209,7 +218,7 @@ class BuildCache:
         if stat is not None:
             self._db.execute(
                 "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?, ?)",
-                (path, *stat, raw_sha256),
+                (_path_key(path), *stat, raw_sha256),
             )
         self._pending += 1
         if (

@@ -10,10 +10,11 @@ import hashlib
 import os
 import stat
 import tomllib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 REGISTRY_FILE_NAME = "sources.toml"
 # Top-level files of raw/ that describe the folder rather than hold articles.
@@ -123,22 +124,87 @@ def display_relpath(path: Path, raw_dir: Path) -> str:
     return relative.decode("utf-8", errors="backslashreplace")
 
 
-def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
-    """Yield every file under `raw_dir` except its metadata files, sorted by relpath.
+class RawFiles(Sequence[RawFile]):
+    """The files of a raw/ folder, sorted by relpath, held compactly.
+
+    A build keeps the list of every raw file for its whole run, so its size grows with
+    the corpus: a `RawFile` costs ≈ 330 bytes (two path strings, the object, the size);
+    here a file costs its relpath and 8 bytes, and `RawFile`s are made again on access.
+    Files whose `path` is not `<raw_dir>/<relpath>`, or that have a problem, are kept
+    whole (they are few). Fill with `add`, then `sort` once.
+    """
+
+    def __init__(self, raw_dir: Path, registry: dict[str, Source]) -> None:
+        self._prefix = str(raw_dir) + os.sep
+        self._registry = registry
+        self._relpaths: list[str] = []
+        self._sizes = array("q")
+        self._whole: dict[int, RawFile] = {}
+
+    def add(self, raw: RawFile) -> None:
+        """Append one file (in any order until `sort`)."""
+        if (
+            raw.problem is not None
+            or raw.path != self._prefix + raw.relpath
+            or raw.source is not self._source_of(raw.relpath)
+        ):
+            self._whole[len(self._relpaths)] = raw
+        self._relpaths.append(raw.relpath)
+        self._sizes.append(raw.size)
+
+    def sort(self) -> None:
+        """Order the files by relpath."""
+        order = sorted(range(len(self._relpaths)), key=self._relpaths.__getitem__)
+        self._relpaths = [self._relpaths[i] for i in order]
+        self._sizes = array("q", (self._sizes[i] for i in order))
+        where = {old: new for new, old in enumerate(order) if old in self._whole}
+        self._whole = {where[old]: raw for old, raw in self._whole.items()}
+
+    def _source_of(self, relpath: str) -> Source | None:
+        top = relpath.split("/", 1)[0] if "/" in relpath else None
+        return self._registry.get(top) if top is not None else None
+
+    def __len__(self) -> int:
+        return len(self._relpaths)
+
+    @overload
+    def __getitem__(self, index: int) -> RawFile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RawFile]: ...
+
+    def __getitem__(self, index: int | slice) -> RawFile | list[RawFile]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        whole = self._whole.get(index)
+        if whole is not None:
+            return whole
+        relpath = self._relpaths[index]
+        return RawFile(
+            self._prefix + relpath, relpath, self._sizes[index], self._source_of(relpath)
+        )
+
+    def __iter__(self) -> Iterator[RawFile]:
+        for index in range(len(self)):
+            yield self[index]
+
+
+def discover_files(raw_dir: Path, registry: dict[str, Source]) -> RawFiles:
+    """Return every file under `raw_dir` except its metadata files, sorted by relpath.
 
     Nothing is skipped silently: symlinks are followed only when they resolve to a
     regular file inside `raw_dir`, and other entries (links pointing outside, broken
-    links, FIFOs, devices, folders that cannot be listed) are yielded with a `problem`
+    links, FIFOs, devices, folders that cannot be listed) come with a `problem`
     reason code so that the ledger accounts for them. Directory links are not descended.
     """
     root = raw_dir.resolve()
-    found: list[RawFile] = []
+    found = RawFiles(raw_dir, registry)
 
     def unlistable(error: OSError) -> None:
         where = Path(error.filename) if error.filename else raw_dir
-        found.append(
-            RawFile(str(where), display_relpath(where, raw_dir) + "/", 0, None, "unreadable")
-        )
+        found.add(RawFile(str(where), display_relpath(where, raw_dir) + "/", 0, None, "unreadable"))
 
     for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlistable, followlinks=False):
         dirnames.sort()
@@ -152,9 +218,15 @@ def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
             relpath = display_relpath(path, raw_dir)
             top = relpath.split("/", 1)[0] if "/" in relpath else None
             source = registry.get(top) if top is not None else None
-            found.append(_describe(path, relpath, source, root))
-    found.sort(key=lambda raw: raw.relpath)
-    yield from found
+            found.add(_describe(path, relpath, source, root))
+    found.sort()
+    return found
+
+
+def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
+    """Yield every file under `raw_dir` except its metadata files, sorted by relpath
+    (see `discover_files`, which returns them as a compact sequence)."""
+    yield from discover_files(raw_dir, registry)
 
 
 def _describe(path: Path, relpath: str, source: Source | None, root: Path) -> RawFile:
