@@ -206,21 +206,47 @@ def discover_files(raw_dir: Path, registry: dict[str, Source]) -> RawFiles:
         where = Path(error.filename) if error.filename else raw_dir
         found.add(RawFile(str(where), display_relpath(where, raw_dir) + "/", 0, None, "unreadable"))
 
-    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlistable, followlinks=False):
-        dirnames.sort()
-        here = Path(dirpath)
-        # Symlinked directories are reported as entries instead of walked.
-        entries = list(filenames) + [d for d in dirnames if (here / d).is_symlink()]
-        for name in entries:
-            path = here / name
-            if here == raw_dir and name in RAW_METADATA_FILES:
+    # os.scandir rather than os.walk and pathlib: a plain file then costs one stat and
+    # no Path objects (the walk cost ≈ 40 µs a file, as much as planning a rebuild).
+    folders = [(str(raw_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            unlistable(exc)
+            continue
+        for entry in entries:
+            if not prefix and entry.name in RAW_METADATA_FILES:
                 continue
-            relpath = display_relpath(path, raw_dir)
+            relpath = prefix + entry.name
+            symlink = entry.is_symlink()
+            if not symlink and entry.is_dir():
+                folders.append((entry.path, relpath + "/"))
+                continue
+            if not relpath.isascii():
+                # A name that is not UTF-8 keeps its bytes visible as escapes.
+                relpath = os.fsencode(relpath).decode("utf-8", errors="backslashreplace")
             top = relpath.split("/", 1)[0] if "/" in relpath else None
             source = registry.get(top) if top is not None else None
-            found.add(_describe(path, relpath, source, root))
+            if symlink:
+                found.add(_describe(Path(entry.path), relpath, source, root))
+            else:
+                found.add(_describe_plain(entry, relpath, source))
     found.sort()
     return found
+
+
+def _describe_plain(entry: os.DirEntry[str], relpath: str, source: Source | None) -> RawFile:
+    """`_describe` for an entry that is not a symbolic link (one stat)."""
+    try:
+        info = entry.stat()
+    except OSError:
+        return RawFile(entry.path, relpath, 0, source, "unreadable")
+    # FIFOs and devices would block or stream forever when read.
+    problem = None if stat.S_ISREG(info.st_mode) else "not_a_regular_file"
+    return RawFile(entry.path, relpath, info.st_size, source, problem)
 
 
 def discover(raw_dir: Path, registry: dict[str, Source]) -> Iterator[RawFile]:
