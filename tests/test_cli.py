@@ -86,8 +86,12 @@ def test_near_duplicate_threshold_option(tmp_path: Path) -> None:
     (raw / "donga" / "zz_variant.txt").write_text(variant, encoding="utf-8")
     base = ["build", "--raw", str(raw), "--no-datasheet", "--workers", "1"]
     assert runner.invoke(app, [*base, "--out", str(tmp_path / "a")]).exit_code == 0
-    assert runner.invoke(app, [*base, "--out", str(tmp_path / "b"),
-                               "--near-duplicates", "0"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, [*base, "--out", str(tmp_path / "b"), "--near-duplicates", "0"]
+        ).exit_code
+        == 0
+    )
     manifest = lambda name: json.loads((tmp_path / name / "manifest.json").read_text())  # noqa: E731
     assert manifest("a")["ledger"]["duplicates_by_reason"] == {"near_duplicate": 1}
     assert manifest("b")["ledger"]["outcomes"]["record"] == 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,3 +174,98 @@ def test_jsonl_of_records(tmp_path: Path, built: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     report = newscorpus.validate(tmp_path / "absent")
     assert not report.ok
+
+
+validate_module = importlib.import_module("newscorpus.validate")
+
+
+def _corrupt_everywhere(folder: Path) -> None:
+    """Damage seen by each part of validation: checksums, records, ids, ledger, card."""
+
+    def damage(rows: list[dict]) -> list[dict]:
+        rows[0]["headline"] = ""
+        row = next(r for r in rows[1:] if r["quotes"])
+        row["quotes"][0]["start"] += 1
+        return sorted([*rows, rows[1]], key=lambda r: r["id"])
+
+    _rewrite_shard(folder, "train", damage)
+    (folder / "data" / "train-00001-of-00002.parquet").write_bytes(b"PAR1")
+    test_file = _manifest(folder)["splits"]["test"]["files"][0]
+    with (folder / test_file).open("ab") as handle:
+        handle.write(b"tampered")
+    ledger = folder / "inputs.jsonl"
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    lines[2] = "{not json"
+    lines[5] = lines[5].replace('"outcome":"record"', '"outcome":"kept"')
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    card = folder / "README.md"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("num_examples: ", "num_examples: 1"),
+        encoding="utf-8",
+    )
+
+
+def test_forked_and_serial_validation_report_the_same(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corrupt_everywhere(copy)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    monkeypatch.setattr(validate_module, "_spare_core", lambda: True)
+    forked = newscorpus.validate(copy, fork=True)
+    assert len(forks) == 1  # the checksums and the ledger ran in a child
+    serial = newscorpus.validate(copy)  # by default a library call never forks
+    monkeypatch.setattr(validate_module, "_spare_core", lambda: False)
+    assert newscorpus.validate(copy, fork=True).problems == serial.problems
+    assert len(forks) == 1
+    assert forked.problems == serial.problems
+    assert (forked.records, forked.files) == (serial.records, serial.files)
+    messages = [str(p) for p in serial.problems]
+    for expected in ("sha256", "not listed", "/headline", "slice", "duplicate id", "not JSON"):
+        assert any(expected in m for m in messages), expected
+    assert any("inputs.jsonl:6" in m and "/outcome" in m for m in messages)
+    assert any("README.md" in m and "split sizes" in m for m in messages)
+    # In the order of the checks: files, records, ledger, card.
+    order = ["not listed", "sha256", "/headline", "not JSON", "split sizes"]
+    firsts = [next(i for i, m in enumerate(messages) if key in m) for key in order]
+    assert firsts == sorted(firsts)
+
+
+def test_a_failing_child_falls_back_to_this_process(
+    copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _corrupt_everywhere(copy)
+    expected = validate_module.validate_path(copy).problems
+    parent = os.getpid()
+    side_checks = validate_module._side_checks
+
+    def fails_in_the_child(*args: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return side_checks(*args)
+
+    monkeypatch.setattr(validate_module, "_side_checks", fails_in_the_child)
+    monkeypatch.setattr(validate_module, "_spare_core", lambda: True)
+    assert validate_module.validate_path(copy, fork=True).problems == expected
+
+
+def test_one_core_validates_serially(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not validate_module._spare_core()
+
+    def no_fork() -> int:
+        raise AssertionError("validation forked with one core")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert newscorpus.validate(copy, fork=True).ok
+    _corrupt_everywhere(copy)
+    assert not newscorpus.validate(copy, fork=True).ok

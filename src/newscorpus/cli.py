@@ -7,16 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from newscorpus.build import BuildError, build
+# Only what the options' defaults need: each command imports its own machinery, so that
+# `newscorpus validate` does not load the build's (worker pools, cache, SQLite).
 from newscorpus.dedup import DEFAULT_THRESHOLD
-from newscorpus.executors import EngineError
 from newscorpus.pipeline import DEFAULT_MAX_BYTES
-from newscorpus.schema import schema_text
-from newscorpus.sources import RegistryError
-from newscorpus.validate import validate_path
 from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 app = typer.Typer(
@@ -96,14 +91,23 @@ def build_command(
     Every raw file ends as a record, a recorded duplicate or a recorded reject (see
     OUT/inputs.jsonl). The new folder is validated before it replaces the old one.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Table
+
+    from newscorpus.build import BuildError, build
+    from newscorpus.executors import EngineError
+    from newscorpus.sources import RegistryError
+
     # The datasheet belongs to the project that holds RAW (its parent folder), never to
     # whatever folder the command happens to run in.
     beside_raw = raw.parent / "DATASHEET.md"
-    sheet = (
-        None
-        if no_datasheet
-        else (datasheet or (beside_raw if beside_raw.is_file() else None))
-    )
+    sheet = None if no_datasheet else (datasheet or (beside_raw if beside_raw.is_file() else None))
     with Progress(
         TextColumn("[bold]building"),
         BarColumn(),
@@ -182,7 +186,9 @@ def validate_command(
 
     Exits 0 when valid, 1 with a report (file, record id, JSON pointer, message) when not.
     """
-    report = validate_path(path)
+    from newscorpus.validate import validate_path
+
+    report = validate_path(path, fork=True)
     for problem in report.problems[:200]:
         out.print(str(problem), markup=False, highlight=False)
     if len(report.problems) > 200:
@@ -200,12 +206,16 @@ def validate_command(
 @app.command("schema")
 def schema_command() -> None:
     """Print the record's JSON Schema (the single source of truth for its shape)."""
+    from newscorpus.schema import schema_text
+
     typer.echo(schema_text(), nl=False)
 
 
 @app.command("profiles")
 def profiles_command() -> None:
     """List the registered parser profiles: the names sources.toml can use, and their files."""
+    from rich.table import Table
+
     from newscorpus.profiles import available_profiles
 
     table = Table(show_header=True)

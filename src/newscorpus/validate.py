@@ -6,29 +6,36 @@ rules, ids unique within and across splits and in their hashed split, the ledger
 its schema and the manifest's counts, and the dataset card's features and split sizes
 against the Parquet files.
 
-Speed: a compiled validator (jsonschema-rs) does the bulk pass; only records it rejects
-are re-checked with `jsonschema`, which writes the report. Both implement the same
-2020-12 schema with formats asserted; a test holds them to the same verdicts.
+Speed: Parquet batches are checked column by column first (Arrow and NumPy, spans as
+UTF-8 bytes); that pass only clears rows that certainly pass, and every other row goes
+to `check_record`: a compiled validator (jsonschema-rs), then `jsonschema`, which writes
+the report (both implement the same 2020-12 schema with formats asserted; a test holds
+them to the same verdicts), then the cross-field rules. With a core to spare, the
+checksums and the ledger are checked in a forked process meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import operator
+import os
+import pickle
 import re
+import signal
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from hashlib import sha256
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-import jsonschema
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -240,12 +247,105 @@ def _columnar_ready() -> bool:
     return _supported(schema) and _node_types(schema)[0] == "object"
 
 
+# Arrow to NumPy through the buffers: `Array.to_numpy`, `np.asarray(array)` and Python
+# values handed to Arrow (`pa.scalar`, `pa.array`, a literal in a `pc` call) all go
+# through pyarrow's pandas glue, whose first use imports pandas (≈ 0.2 s, a tenth of a
+# whole validation). The pass reads buffers instead and builds its constants from bytes.
+
+_NUMPY_INTS: dict[pa.DataType, type[np.signedinteger[Any]]] = {
+    pa.int64(): np.int64,
+    pa.int32(): np.int32,
+    pa.date32(): np.int32,
+}
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _bitmap(buffer: Any, offset: int, size: int) -> npt.NDArray[np.bool_]:
+    """Bits `offset` to `offset + size` of an Arrow bitmap (least significant bit first)."""
+    if size == 0:
+        return np.zeros(0, dtype=np.bool_)
+    packed: npt.NDArray[np.uint8] = np.frombuffer(buffer, dtype=np.uint8)
+    bits = np.unpackbits(packed, count=offset + size, bitorder="little")
+    flags: npt.NDArray[np.bool_] = bits[offset:].view(np.bool_)
+    return flags
+
+
+def _valid(array: Any) -> npt.NDArray[np.bool_]:
+    """Per element: not null."""
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=np.bool_)
+    return _bitmap(array.buffers()[0], array.offset, len(array))
+
+
+def _flags(array: Any) -> npt.NDArray[np.bool_]:
+    """A boolean Arrow array as NumPy, null as False."""
+    if not pa.types.is_boolean(array.type):
+        raise TypeError(array.type)
+    flags = _bitmap(array.buffers()[1], array.offset, len(array))
+    return flags & _valid(array) if array.null_count else flags
+
+
+def _ints(array: Any, fill: int) -> npt.NDArray[np.int64]:
+    """An integer (or date32, in days) Arrow array as int64, null as `fill`."""
+    dtype = _NUMPY_INTS[array.type]
+    size = len(array)
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    values = np.frombuffer(array.buffers()[1], dtype=dtype, count=array.offset + size)
+    result = values[array.offset :].astype(np.int64)
+    if array.null_count:
+        result[~_valid(array)] = fill
+    return result
+
+
+def _offsets(array: Any) -> npt.NDArray[np.int64]:
+    """The `len(array) + 1` offsets of a string array's values into its data buffer."""
+    if not pa.types.is_string(array.type):
+        raise TypeError(array.type)
+    size = len(array)
+    if size == 0:
+        return np.zeros(1, dtype=np.int64)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=array.offset + size + 1)
+    return offsets[array.offset :].astype(np.int64)
+
+
+def _data(array: Any) -> Any:
+    """The data buffer of a string array (an empty one when it has none)."""
+    buffer = array.buffers()[2]
+    return buffer if buffer is not None else pa.py_buffer(b"")
+
+
+@cache
+def _string_array(values: tuple[str, ...]) -> Any:
+    """`pa.array(values)`, built from bytes."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets.data), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(values), buffers)
+
+
+def _index_array(indices: npt.NDArray[np.int64]) -> Any:
+    """NumPy int64 indices as an Arrow array (for `take`)."""
+    values = np.ascontiguousarray(indices, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values.data)])
+
+
 def _mark(bad: Any, parents: npt.NDArray[np.int64] | None, rows: npt.NDArray[np.bool_]) -> None:
-    """Mark the rows of the elements where `bad` (an Arrow boolean array) is true."""
-    flags = np.asarray(pc.fill_null(bad, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    """Mark the rows of the elements where `bad` (NumPy, or Arrow booleans) is true."""
+    flags = bad if isinstance(bad, np.ndarray) else _flags(bad)
     hits = np.flatnonzero(flags)
     if len(hits):
         rows[hits if parents is None else parents[hits]] = True
+
+
+def _shorter_than(array: Any, minimum: int) -> npt.NDArray[np.bool_]:
+    """Per string: fewer than `minimum` code points (null: False). A code point takes 1 to
+    4 bytes in UTF-8, so only strings under 4 × `minimum` bytes need counting."""
+    if not (np.diff(_offsets(array)) < 4 * minimum).any():
+        return np.zeros(len(array), dtype=np.bool_)
+    lengths: npt.NDArray[np.bool_] = _ints(pc.utf8_length(array), fill=minimum) < minimum
+    return lengths
 
 
 def _schema_pass(
@@ -254,25 +354,29 @@ def _schema_pass(
     """Mark the rows where `array` (values of `node`) may break the JSON Schema."""
     kind, nullable = _node_types(node)
     if array.null_count and not nullable:
-        _mark(pc.is_null(array), parents, rows)
+        _mark(~_valid(array), parents, rows)
     if kind == "string" and node.get("format") == "date":
         if not pa.types.is_date32(array.type):
             rows[:] = True
             return
-        low, high = pa.scalar(dt.date.min, pa.date32()), pa.scalar(dt.date.max, pa.date32())
-        _mark(pc.or_(pc.less(array, low), pc.greater(array, high)), parents, rows)
+        # Days a Python date can hold (`to_pylist` fails outside); null reads as in range.
+        days = _ints(array, fill=0)
+        low, high = (dt.date.min - _EPOCH).days, (dt.date.max - _EPOCH).days
+        _mark((days < low) | (days > high), parents, rows)
     elif kind == "string":
         if "minLength" in node:
-            _mark(pc.less(pc.utf8_length(array), node["minLength"]), parents, rows)
+            _mark(_shorter_than(array, node["minLength"]), parents, rows)
         if "pattern" in node:
             _mark(pc.invert(pc.match_substring_regex(array, node["pattern"])), parents, rows)
         if "enum" in node:
-            _mark(pc.invert(pc.is_in(array, value_set=pa.array(node["enum"]))), parents, rows)
+            value_set = _string_array(tuple(node["enum"]))
+            _mark(pc.invert(pc.is_in(array, value_set=value_set)), parents, rows)
     elif kind == "integer":
         if "minimum" in node:
-            _mark(pc.less(array, node["minimum"]), parents, rows)
+            values = _ints(array, fill=0)
+            _mark(_valid(array) & (values < node["minimum"]), parents, rows)
     elif kind == "array":
-        child_parents = np.asarray(pc.list_parent_indices(array), dtype=np.int64)
+        child_parents = _ints(pc.list_parent_indices(array), fill=0)
         if parents is not None:
             child_parents = parents[child_parents]
         _schema_pass(node["items"], array.flatten(), child_parents, rows)
@@ -281,110 +385,207 @@ def _schema_pass(
             _schema_pass(child, pc.struct_field(array, name), parents, rows)
 
 
+class _CodePoints:
+    """The strings of an Arrow string array, addressed by code point as `str` is.
+
+    Arrow's offsets count UTF-8 bytes; a code-point offset moves by the extra bytes of the
+    multi-byte characters before it. Their lead bytes (≥ 0xC0, the data being valid UTF-8)
+    are found in one scan; in the whole data, lead `i`'s "key" (its byte position less the
+    extra bytes before it) grows strictly, so one `searchsorted` over the keys counts the
+    multi-byte characters before any code point of any string.
+    """
+
+    def __init__(self, array: Any) -> None:
+        self.data = _data(array)
+        self.offsets = offsets = _offsets(array)
+        raw = np.frombuffer(self.data, dtype=np.uint8)
+        first = int(offsets[0])
+        leads = np.flatnonzero(raw[first : int(offsets[-1])] >= 0xC0) + first
+        size = raw[leads]
+        extra = 1 + (size >= 0xE0).astype(np.int64) + (size >= 0xF0)
+        self.extra_before = np.zeros(len(leads) + 1, dtype=np.int64)
+        np.cumsum(extra, out=self.extra_before[1:])
+        self.keys = leads - self.extra_before[:-1]
+        # Extra bytes before each string's start (and the data's end): inside string e
+        # there are extra_at[e + 1] - extra_at[e].
+        self.extra_at = self.extra_before[np.searchsorted(leads, offsets)]
+        self.lengths = np.diff(offsets) - np.diff(self.extra_at)  # in code points
+
+    def byte_offsets(
+        self, elements: npt.NDArray[np.int64], points: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Positions in `data` of code point `points[i]` (0 ≤ it ≤ its length) of string
+        `elements[i]`."""
+        start = self.offsets[elements]
+        base = self.extra_at[elements]
+        passed = np.searchsorted(self.keys, start - base + points)
+        offsets: npt.NDArray[np.int64] = start + points + self.extra_before[passed] - base
+        return offsets
+
+
+# Spans are compared in rounds of sorted, non-overlapping slices; spans still overlapping
+# after this many rounds (never seen in real data) are left to `check_record`.
+_SLICE_ROUNDS = 8
+
+
+def _interleaved(data: Any, first: Any, stop: Any) -> Any:
+    """An Arrow string array over `data` whose element 2k is bytes `first[k]:stop[k]`
+    and 2k + 1 the gap to the next slice: slices sorted and apart, as Arrow needs."""
+    bounds = np.empty(2 * len(first), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = first, stop
+    return pa.Array.from_buffers(
+        pa.large_string(), len(bounds) - 1, [None, pa.py_buffer(bounds.data), data]
+    )
+
+
+def _slices_equal(
+    data: Any,
+    first: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+    expected: Any,
+    pick: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Per span i: True when bytes `first[i]:stop[i]` of `data` are `expected[pick[i]]`.
+
+    Arrow compares the slices in place (`_interleaved` on both sides, no copy). A span
+    repeated (one mention for several quotes) is compared once; the expected texts of its
+    repeats are compared with the first one's.
+    """
+    same = np.zeros(len(pick), dtype=np.bool_)
+    wanted = _offsets(expected)
+    wanted_first, wanted_stop = wanted[pick], wanted[pick + 1]
+    sized = np.flatnonzero(stop - first == wanted_stop - wanted_first)
+    if not len(sized):
+        return same
+    order = sized[np.lexsort((stop[sized], first[sized]))]
+    lead = np.ones(len(order), dtype=np.bool_)
+    lead[1:] = (first[order][1:] != first[order][:-1]) | (stop[order][1:] != stop[order][:-1])
+    leader = order[lead][np.cumsum(lead) - 1]  # per span of `order`: its group's first
+    remaining = order[lead]  # sorted by `first`
+    expected_data = _data(expected)
+    for _ in range(_SLICE_ROUNDS):
+        if not len(remaining):
+            break
+        apart = np.ones(len(remaining), dtype=np.bool_)
+        apart[1:] = first[remaining][1:] >= np.maximum.accumulate(stop[remaining])[:-1]
+        apart[1:] &= (
+            wanted_first[remaining][1:] >= np.maximum.accumulate(wanted_stop[remaining])[:-1]
+        )
+        chosen = remaining[apart]
+        found = _interleaved(data, first[chosen], stop[chosen])
+        needed = _interleaved(expected_data, wanted_first[chosen], wanted_stop[chosen])
+        same[chosen] = _flags(pc.equal(found, needed))[0::2]
+        remaining = remaining[~apart]
+    repeats = order[~lead]
+    if len(repeats):
+        firsts = leader[~lead]
+        texts = [expected.take(_index_array(pick[i])) for i in (repeats, firsts)]
+        same[repeats] = same[firsts] & _flags(pc.equal(*texts))
+    return same
+
+
+_LOCATIONS = ("body", "headline", "subheadline")
+
+
 def _cross_field_pass(batch: Any, rows: Any) -> None:
     """Mark the rows where a cross-field rule may fail (see `cross_field_problems`)."""
     quotes = batch.column("quotes")
     flat = quotes.flatten()
-    quote_rows = np.asarray(pc.list_parent_indices(quotes), dtype=np.int64)
+    quote_rows = _ints(pc.list_parent_indices(quotes), fill=0)
     count = len(flat)
     if flat.null_count:
-        _mark(pc.is_null(flat), quote_rows, rows)
+        _mark(~_valid(flat), quote_rows, rows)
     column = {name: pc.struct_field(flat, name) for name in flat.type.names}
-    location = column["location"]
-    is_body = np.asarray(pc.fill_null(pc.equal(location, pa.scalar("body")), False), dtype=np.bool_)
-    is_headline = np.asarray(
-        pc.fill_null(pc.equal(location, pa.scalar("headline")), False), dtype=np.bool_
-    )
-    is_sub = np.asarray(
-        pc.fill_null(pc.equal(location, pa.scalar("subheadline")), False), dtype=np.bool_
-    )
+    where = _ints(pc.index_in(column["location"], value_set=_string_array(_LOCATIONS)), -1)
+    masks = {location: where == code for code, location in enumerate(_LOCATIONS)}
+    is_sub = masks["subheadline"]
     index = column["subheadline_index"]
-    index_null = np.asarray(pc.is_null(index), dtype=np.bool_)
-    index_values = np.asarray(pc.fill_null(index, -1), dtype=np.int64)
+    index_null = ~_valid(index)
+    index_values = _ints(index, fill=-1)
     subheadlines = batch.column("subheadlines")
-    sub_counts = np.asarray(pc.fill_null(pc.list_value_length(subheadlines), 0), dtype=np.int64)
+    sub_counts = _ints(pc.list_value_length(subheadlines), fill=0)
     sub_first = np.concatenate([[0], np.cumsum(sub_counts)[:-1]]).astype(np.int64)
-    bad = ~(is_body | is_headline | is_sub)
+    bad = where < 0
     bad |= ~is_sub & ~index_null
     bad |= is_sub & (index_null | (index_values < 0) | (index_values >= sub_counts[quote_rows]))
-    # Spans: Python strings are cheap to make (dicts are not); slices compared as str.
-    sub_flat = subheadlines.flatten()
+    # Spans: compared as UTF-8 bytes by Arrow, at the byte offsets of their code points.
     fields = {
         "body": batch.column("body"),
         "headline": batch.column("headline"),
-        "subheadline": sub_flat,
+        "subheadline": subheadlines.flatten(),
     }
-    strings: dict[str, list[Any]] = {}
-    lengths = {
-        location: np.asarray(pc.fill_null(pc.utf8_length(array), 0), dtype=np.int64)
-        for location, array in fields.items()
-    }
+    points: dict[str, _CodePoints] = {}
     element = {
         "body": quote_rows,
         "headline": quote_rows,
         "subheadline": sub_first[quote_rows] + np.maximum(index_values, 0),
     }
-    masks = {"body": is_body, "headline": is_headline, "subheadline": is_sub}
     for name, start_name, end_name in _SPANS:
         text, start, end = column[name], column[start_name], column[end_name]
-        nulls = [np.asarray(pc.is_null(a), dtype=np.bool_) for a in (text, start, end)]
-        all_null = nulls[0] & nulls[1] & nulls[2]
-        bad |= ~all_null & (nulls[0] | nulls[1] | nulls[2])
-        starts = np.asarray(pc.fill_null(start, 0), dtype=np.int64)
-        ends = np.asarray(pc.fill_null(end, 0), dtype=np.int64)
+        valid = [_valid(a) for a in (text, start, end)]
+        all_null = ~(valid[0] | valid[1] | valid[2])
+        bad |= ~all_null & ~(valid[0] & valid[1] & valid[2])
+        starts = _ints(start, fill=0)
+        ends = _ints(end, fill=0)
         bad |= ~all_null & ((starts < 0) | (starts > ends))
-        texts: list[Any] | None = None
-        text_lengths = np.asarray(pc.fill_null(pc.utf8_length(text), -1), dtype=np.int64)
-        for location in fields:
+        for location, array in fields.items():
             pick = np.flatnonzero(masks[location] & ~all_null & ~bad)
             if not len(pick):
                 continue
+            if location not in points:
+                points[location] = _CodePoints(array)
+            field = points[location]
             elements = element[location][pick]
-            outside = ends[pick] > lengths[location][elements]
+            outside = ends[pick] > field.lengths[elements]
             bad[pick[outside]] = True
             pick, elements = pick[~outside], elements[~outside]
-            if texts is None:
-                texts = text.to_pylist()
-            if location not in strings:
-                strings[location] = fields[location].to_pylist()
-            field = strings[location]
-            # field[item][first:stop] == texts[quote] (0 <= first <= stop <= len, checked
-            # above) holds exactly when the lengths agree and the field has the text at
-            # `first`: `str.startswith` compares in place, without making a slice.
-            sized = text_lengths[pick] == ends[pick] - starts[pick]
-            bad[pick[~sized]] = True
-            pick, elements = pick[sized], elements[sized]
-            found = map(
-                str.startswith,
-                map(field.__getitem__, elements.tolist()),
-                map(texts.__getitem__, pick.tolist()),
-                starts[pick].tolist(),
+            same = _slices_equal(
+                field.data,
+                field.byte_offsets(elements, starts[pick]),
+                field.byte_offsets(elements, ends[pick]),
+                text,
+                pick,
             )
-            same = np.fromiter(found, dtype=np.bool_, count=len(pick))
             bad[pick[~same]] = True
-    speaker = column["speaker"]
-    speaker_null = np.asarray(pc.is_null(speaker), dtype=np.bool_)
-    bad |= speaker_null != np.asarray(pc.is_null(column["speaker_mention"]), dtype=np.bool_)
+    bad |= _valid(column["speaker"]) != _valid(column["speaker_mention"])
     if count:
         rows[quote_rows[bad]] = True
-    _speakers_pass(batch.column("speakers"), speaker, quote_rows, rows)
+    _speakers_pass(batch.column("speakers"), column["speaker"], quote_rows, rows)
     # An empty paragraph (all whitespace) needs a separator followed by whitespace, or a
     # body that starts or ends with whitespace: cheap scans, a superset of the rule.
     body = batch.column("body")
     _mark(pc.match_substring_regex(body, f"\\n\\n{_SPACE}"), None, rows)
-    for edge in (pc.utf8_slice_codeunits(body, 0, 1), pc.utf8_slice_codeunits(body, -1)):
-        _mark(pc.match_substring_regex(edge, f"^{_SPACE}$"), None, rows)
+    _mark(_blank_edge(body), None, rows)
+
+
+# Per byte: an ASCII character Python counts as whitespace (`str.isspace`, as `strip`).
+_ASCII_SPACE = np.array([b < 0x80 and chr(b).isspace() for b in range(256)], dtype=np.bool_)
+
+
+def _blank_edge(body: Any) -> npt.NDArray[np.bool_]:
+    """Per body: True when it may start or end with whitespace. ASCII edges are decided
+    from their byte; the few bodies with a multi-byte edge by `_SPACE` on that character."""
+    offsets = _offsets(body)
+    raw = np.frombuffer(_data(body), dtype=np.uint8)
+    blank = np.zeros(len(body), dtype=np.bool_)
+    filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+    heads, tails = raw[offsets[filled]], raw[offsets[filled + 1] - 1]
+    blank[filled] = _ASCII_SPACE[heads] | _ASCII_SPACE[tails]
+    wide = filled[(heads >= 0x80) | (tails >= 0x80)]
+    if len(wide):
+        subset = body.take(_index_array(wide))
+        for edge in (pc.utf8_slice_codeunits(subset, 0, 1), pc.utf8_slice_codeunits(subset, -1)):
+            blank[wide] |= _flags(pc.match_substring_regex(edge, f"^{_SPACE}$"))
+    return blank
 
 
 def _speakers_pass(speakers: Any, speaker: Any, quote_rows: Any, rows: Any) -> None:
     """Mark rows whose `speakers` is not one (name, count) per distinct truthy quote
     speaker in order of first quote (`records.count_speakers`), by integer codes."""
-    truthy = np.asarray(
-        pc.fill_null(pc.greater(pc.utf8_length(speaker), pa.scalar(0)), False), dtype=np.bool_
-    )
+    truthy = _valid(speaker) & (np.diff(_offsets(speaker)) > 0)
     encoded = pc.dictionary_encode(speaker)
     dictionary = encoded.dictionary
-    codes = np.asarray(pc.fill_null(encoded.indices, 0), dtype=np.int64)[truthy]
+    codes = _ints(encoded.indices, fill=0)[truthy]
     owners = quote_rows[truthy]
     width = len(dictionary) + 1
     keys = owners * width + codes
@@ -394,12 +595,10 @@ def _speakers_pass(speakers: Any, speaker: Any, quote_rows: Any, rows: Any) -> N
     expected_codes = (unique % width)[order]
     expected_counts = tally[order]
     flat = speakers.flatten()
-    actual_rows = np.asarray(pc.list_parent_indices(speakers), dtype=np.int64)
+    actual_rows = _ints(pc.list_parent_indices(speakers), fill=0)
     names = pc.struct_field(flat, "name")
-    actual_codes = np.asarray(
-        pc.fill_null(pc.index_in(names, value_set=dictionary), -1), dtype=np.int64
-    )
-    actual_counts = np.asarray(pc.fill_null(pc.struct_field(flat, "quote_count"), -1))
+    actual_codes = _ints(pc.index_in(names, value_set=dictionary), fill=-1)
+    actual_counts = _ints(pc.struct_field(flat, "quote_count"), fill=-1)
     size = len(rows)
     per_row_expected = np.bincount(expected_rows, minlength=size)
     per_row_actual = np.bincount(actual_rows, minlength=size)
@@ -502,8 +701,13 @@ def validate_jsonl(path: Path) -> ValidationReport:
     return report
 
 
-def validate_path(path: str | Path = "processed") -> ValidationReport:
-    """Validate a published folder or a `.jsonl` file of records; never raises on bad data."""
+def validate_path(path: str | Path = "processed", *, fork: bool = False) -> ValidationReport:
+    """Validate a published folder or a `.jsonl` file of records; never raises on bad data.
+
+    `fork=True` lets the checksums and the ledger run in a forked process beside the
+    Parquet pass when a core is spare (the `validate` command does): only for a process
+    that owns its threads, since a fork copies the calling thread alone.
+    """
     target = Path(path)
     if target.is_file():
         return validate_jsonl(target)
@@ -514,12 +718,101 @@ def validate_path(path: str | Path = "processed") -> ValidationReport:
     manifest = _load_manifest(target, report)
     if manifest is None:
         return report
-    counts = _check_files(target, manifest, report)
-    ids = validate_records(_parquet_records(target, manifest, report), report)
-    _check_ledger(target, manifest, ids, report)
+    # Checksums and the ledger need nothing from the Parquet pass: with a spare core they
+    # run in a forked process meanwhile. Their problems keep their place in the report.
+    side = _Forked(partial(_side_checks, target, manifest), fork)
+    try:
+        before = len(report.problems)
+        ids = validate_records(_parquet_records(target, manifest, report), report)
+        file_problems, counts, ledger = side.result()
+    finally:
+        side.close()
+    report.problems[before:before] = file_problems
+    _finish_ledger(ledger, manifest, ids, report)
     _check_card(target, counts, report)
     _check_croissant(target, report)
     return report
+
+
+def _side_checks(
+    folder: Path, manifest: dict[str, Any]
+) -> tuple[list[Problem], dict[str, int], _Ledger]:
+    """The manifest's checksums (problems, rows per split) and the ledger, read."""
+    files = ValidationReport(str(folder))
+    counts = _check_files(folder, manifest, files)
+    return files.problems, counts, _read_ledger(folder)
+
+
+def _spare_core() -> bool:
+    """True when a forked process can run beside this one: fork exists, more than one
+    core is ours, and no other Python thread runs (a fork copies only the caller's)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) > 1
+    return (os.cpu_count() or 1) > 1
+
+
+_T = TypeVar("_T")
+
+
+class _Forked(Generic[_T]):
+    """`work()` run in a forked process from now on (`_spare_core`), or else in this
+    one when `result` is asked for; also there when the child fails in any way."""
+
+    def __init__(self, work: Callable[[], _T], fork: bool = True) -> None:
+        self.work = work
+        self.pid = 0
+        self.reader = -1
+        if not fork or not _spare_core():
+            return
+        reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:  # the child: never returns into the caller's code
+            code = 1
+            try:
+                os.close(reader)
+                with os.fdopen(writer, "wb") as stream:
+                    pickle.dump(work(), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self.pid, self.reader = pid, reader
+
+    def result(self) -> _T:
+        """The value of `work()`, from the child when it delivered one."""
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            with os.fdopen(self.reader, "rb") as stream:
+                self.reader = -1
+                data = stream.read()
+            try:
+                _, status = os.waitpid(pid, 0)
+                delivered = os.waitstatus_to_exitcode(status) == 0
+            except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored): a whole
+                delivered = True  # pickle (it ends with STOP) is still the child's result
+            if delivered:
+                with contextlib.suppress(Exception):
+                    value: _T = pickle.loads(data)
+                    return value
+        return self.work()
+
+    def close(self) -> None:
+        """Stop and reap the child if `result` was never asked for (an exception)."""
+        if self.reader >= 0:
+            os.close(self.reader)
+            self.reader = -1
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _load_manifest(folder: Path, report: ValidationReport) -> dict[str, Any] | None:
@@ -577,6 +870,8 @@ def _parquet_records(
                 continue
             report.files += 1
             try:
+                # Not memory-mapped: a file truncated while mapped kills the process
+                # (SIGBUS) instead of being reported, for a gain lost in the noise.
                 parquet = pq.ParquetFile(path)
                 if not parquet.schema_arrow.equals(expected, check_metadata=False):
                     report.problems.append(
@@ -677,18 +972,26 @@ def _batch_records(batch: pa.RecordBatch, dates: tuple[str, ...]) -> Any:
     return records
 
 
-def _check_ledger(
-    folder: Path, manifest: dict[str, Any], ids: AbstractSet[str], report: ValidationReport
-) -> None:
+@dataclass
+class _Ledger:
+    """The ledger as read: per-line problems, the recorded ids and, for `summarize`, how
+    many entries have each (outcome, reason); `recorded` is None when it is missing."""
+
+    problems: list[Problem]
+    recorded: set[Any] | None
+    pairs: Counter[tuple[Any, Any]]
+
+
+def _read_ledger(folder: Path) -> _Ledger:
     path = folder / LEDGER_FILE_NAME
-    if not path.is_file():
-        report.problems.append(Problem(LEDGER_FILE_NAME, None, "", "missing ledger"))
-        return
-    validator = jsonschema.Draft202012Validator(load_ledger_schema())
-    fast = _fast_ledger_validator()
-    # Not the entries themselves (a ledger line per raw file): the recorded ids, and for
-    # `summarize` how many entries have each (outcome, reason), so memory stays flat.
+    problems: list[Problem] = []
     pairs: Counter[tuple[Any, Any]] = Counter()
+    if not path.is_file():
+        problems.append(Problem(LEDGER_FILE_NAME, None, "", "missing ledger"))
+        return _Ledger(problems, None, pairs)
+    fast = _fast_ledger_validator()
+    # Not the entries themselves (a ledger line per raw file): the recorded ids and the
+    # (outcome, reason) counts, so memory stays flat.
     recorded: set[Any] = set()
 
     def keep(entry: Any) -> None:
@@ -704,14 +1007,14 @@ def _check_ledger(
         try:
             entry = json.loads(line)
         except json.JSONDecodeError as exc:
-            report.problems.append(Problem(where, None, "", f"not JSON: {exc}"))
+            problems.append(Problem(where, None, "", f"not JSON: {exc}"))
             return
         if fast is not None and fast.is_valid(entry):
             keep(entry)
             return
-        for error in validator.iter_errors(entry):
+        for error in _ledger_validator().iter_errors(entry):
             pointer = "".join(f"/{p}" for p in error.absolute_path)
-            report.problems.append(Problem(where, None, pointer, error.message))
+            problems.append(Problem(where, None, pointer, error.message))
         keep(entry)
 
     number = 0
@@ -727,6 +1030,17 @@ def _check_ledger(
                 pairs.update(zip(map(_OUTCOME, parsed), map(_REASON, parsed), strict=True))
                 recorded.update([e["id"] for e in parsed if e["outcome"] == "record"])
             number += len(chunk)
+    return _Ledger(problems, recorded, pairs)
+
+
+def _finish_ledger(
+    ledger: _Ledger, manifest: dict[str, Any], ids: AbstractSet[str], report: ValidationReport
+) -> None:
+    """Report the ledger's problems, then check it against the Parquet ids and the manifest."""
+    report.problems.extend(ledger.problems)
+    recorded = ledger.recorded
+    if recorded is None:
+        return
     if recorded != ids:
         report.problems.append(
             Problem(
@@ -737,12 +1051,20 @@ def _check_ledger(
                 "records and the Parquet files",
             )
         )
-    stubs = [({"outcome": p[0], "reason": p[1]}, n) for p, n in pairs.items()]
+    stubs = [({"outcome": p[0], "reason": p[1]}, n) for p, n in ledger.pairs.items()]
     entries = [stub for stub, count in stubs for _ in range(count)]
     if summarize(entries) != manifest.get("ledger"):
         report.problems.append(
             Problem(MANIFEST_FILE_NAME, None, "/ledger", "counts differ from the ledger")
         )
+
+
+@cache
+def _ledger_validator() -> Any:
+    """The full validator of the ledger schema (it writes the report of a bad entry)."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(load_ledger_schema())
 
 
 @cache
