@@ -65,3 +65,33 @@ def test_text_keys_confirm_the_whole_digest() -> None:
     assert keys.get(same_prefix) is None
     keys[same_prefix] = "x-0000000000000002"
     assert (keys.get(first), keys.get(same_prefix)) == ("x-0000000000000001", "x-0000000000000002")
+
+
+@given(
+    st.lists(st.integers(0, 300), max_size=200),
+    st.integers(1, 40),
+    st.lists(st.integers(0, 20), min_size=1, max_size=20),
+)
+def test_text_keys_prepared_in_batches_behave_like_a_dict(
+    values: list[int], merge_every: int, batch_sizes: list[int]
+) -> None:
+    original = reduce_module.TEXT_KEYS_MERGE_EVERY
+    reduce_module.TEXT_KEYS_MERGE_EVERY = merge_every
+    try:
+        keys, plain = TextKeys(), dict[str, str]()
+        position, turn = 0, 0
+        while position < len(values):
+            size = batch_sizes[turn % len(batch_sizes)]
+            turn += 1
+            batch = [_key(value) for value in values[position : position + size]]
+            keys.prepare(batch)  # as Reducer.add_all does; size 0 too
+            for key in batch:
+                assert keys.get(key) == plain.get(key)
+                if key not in plain:
+                    keys[key] = plain[key] = f"src-{position:016x}"
+            position += size
+            if size == 0 and turn > len(batch_sizes) * 3:
+                break  # only empty batches left
+        assert all(keys.get(key) == kept for key, kept in plain.items())
+    finally:
+        reduce_module.TEXT_KEYS_MERGE_EVERY = original

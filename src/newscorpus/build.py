@@ -58,8 +58,9 @@ Processed = tuple[StatKey | None, str | None, list[Outcome]]
 _Put = tuple[str, list[Outcome], str, StatKey | None, str]
 # Files reduced together (their signatures hashed in one batch by the duplicate index).
 REDUCE_CHUNK_FILES = 64
-# Files looked up in the cache per batch while planning.
+# Files looked up in the cache per batch while planning, and cached outcomes read ahead.
 PLAN_BATCH = 500
+PREFETCH_HITS = 256
 
 
 class BuildError(RuntimeError):
@@ -519,10 +520,11 @@ def _build_into(
     rejects: list[dict[str, Any]] = []
     processed = cached = 0
     worker = functools.partial(process_keyed, max_bytes=settings.max_bytes)
+    # RawFiles are made again on each access (see sources.RawFiles): only for misses here.
     misses = (
         raw
-        for raw, hit in zip(files, plan.hits, strict=True)
-        if not hit and not _inline(raw, settings.max_bytes)
+        for raw in (files[index] for index, hit in enumerate(plan.hits) if not hit)
+        if not _inline(raw, settings.max_bytes)
     )
     results = engine_map(worker, misses, settings.engine, settings.workers, settings.scheduler)
     try:
@@ -561,10 +563,16 @@ def _build_into(
                 entries.clear()
                 chunk.clear()
 
-            # The engine's generator of misses is always ahead of this loop.
-            for raw, key, hit in zip(files, plan.keys, plan.hits, strict=True):
+            # The engine's generator of misses is always ahead of this loop. Cached
+            # outcomes are read PREFETCH_HITS at a time (one SQL statement, pack order).
+            prefetched: dict[str, list[Outcome]] = {}
+            for index, (raw, key, hit) in enumerate(zip(files, plan.keys, plan.hits, strict=True)):
                 put: _Put | None = None
-                outcomes = store.get(key) if hit and store is not None and key else None
+                outcomes = None
+                if hit and store is not None and key:
+                    if key not in prefetched:
+                        prefetched = store.get_many(_next_hits(plan, index, PREFETCH_HITS))
+                    outcomes = prefetched.pop(key, None)
                 if outcomes is not None:
                     cached += 1
                 elif _inline(raw, settings.max_bytes):
@@ -615,6 +623,18 @@ def _build_into(
     )
     result = BuildResult(staging, len(files), manifest, stats, rejects, processed, cached)
     return result, fingerprint.hexdigest() if store is not None else None
+
+
+def _next_hits(plan: _Plan, start: int, count: int) -> list[str]:
+    """The keys of the next `count` cache hits from file `start` on."""
+    keys: list[str] = []
+    for index in range(start, len(plan.hits)):
+        key = plan.keys[index] if plan.hits[index] else None
+        if key is not None:
+            keys.append(key)
+            if len(keys) >= count:
+                break
+    return keys
 
 
 def _check_published(folder: Path) -> None:

@@ -179,6 +179,25 @@ class BuildCache:
         if row is None:
             return None
         offset, size, crc = row
+        return self._read(offset, size, crc)
+
+    def get_many(self, keys: list[str]) -> dict[str, Outcomes]:
+        """Return the cached outcomes of each of `keys` that has them (one SQL statement
+        per LOOKUP_BATCH keys; absent, torn or unreadable values are left out)."""
+        found: dict[str, Outcomes] = {}
+        for start in range(0, len(keys), LOOKUP_BATCH):
+            batch = keys[start : start + LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT key, offset, size, crc FROM outcomes WHERE key IN ({marks})", batch
+            ).fetchall()
+            for key, offset, size, crc in sorted(rows, key=lambda row: int(row[1])):
+                outcomes = self._read(offset, size, crc)
+                if outcomes is not None:
+                    found[str(key)] = outcomes
+        return found
+
+    def _read(self, offset: int, size: int, crc: int) -> Outcomes | None:
         if offset + size > self._flushed_end:
             self._flush_pack()  # stored earlier in this build, still in the buffer
         blob = os.pread(self._reader, size, offset)

@@ -31,6 +31,10 @@ from newscorpus.stats import CorpusStats
 TEXT_KEYS_MERGE_EVERY = 20_000
 
 
+def _prefix(digest: bytes) -> int:
+    return int.from_bytes(digest[:8], "little")
+
+
 class TextKeys:
     """Text key (hex sha256) -> id of the kept record: the exact-duplicate index.
 
@@ -46,10 +50,31 @@ class TextKeys:
         self._pending: dict[int, list[int]] = {}
         self._prefixes: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
         self._row_of: npt.NDArray[np.uint32] = np.empty(0, dtype=np.uint32)
+        # The last `prepare`d batch: its keys, and the rows found for those with any.
+        self._prepared_keys: set[str] = set()
+        self._prepared: dict[str, list[int]] = {}
 
-    def _candidates(self, prefix: int) -> list[int]:
+    def prepare(self, text_keys: list[str]) -> None:
+        """Look a batch of keys up in the sorted arrays at once (one NumPy call), for the
+        `get`s that follow. Pending keys are merged here only, so a batch's look-ups stay
+        valid while keys are added after it."""
+        if len(self._pending) >= TEXT_KEYS_MERGE_EVERY:
+            self._merge()
+        self._prepared, self._prepared_keys = {}, set(text_keys)
+        if not text_keys or not len(self._prefixes):
+            return
+        prefixes = np.array([_prefix(bytes.fromhex(key)) for key in text_keys], dtype=np.uint64)
+        left = np.searchsorted(self._prefixes, prefixes, side="left")
+        right = np.searchsorted(self._prefixes, prefixes, side="right")
+        for index in np.flatnonzero(right > left).tolist():
+            rows = self._row_of[left[index] : right[index]].tolist()
+            self._prepared[text_keys[index]] = rows
+
+    def _candidates(self, text_key: str, prefix: int) -> list[int]:
         rows = list(self._pending.get(prefix, ()))
-        if len(self._prefixes):
+        if text_key in self._prepared_keys:
+            rows.extend(self._prepared.get(text_key, ()))
+        elif len(self._prefixes):
             key = np.uint64(prefix)
             left = int(np.searchsorted(self._prefixes, key, side="left"))
             right = int(np.searchsorted(self._prefixes, key, side="right"))
@@ -59,7 +84,7 @@ class TextKeys:
     def get(self, text_key: str) -> str | None:
         """Return the kept id with this text key, or None."""
         digest = bytes.fromhex(text_key)
-        for row in self._candidates(int.from_bytes(digest[:8], "little")):
+        for row in self._candidates(text_key, _prefix(digest)):
             stored = self._rows.get(row)
             if stored[:32] == digest:
                 return stored[32:].decode("utf-8")
@@ -68,9 +93,9 @@ class TextKeys:
     def __setitem__(self, text_key: str, record_id: str) -> None:
         digest = bytes.fromhex(text_key)
         row = self._rows.append(digest + record_id.encode("utf-8"))
-        self._pending.setdefault(int.from_bytes(digest[:8], "little"), []).append(row)
-        if len(self._pending) >= TEXT_KEYS_MERGE_EVERY:
-            self._merge()
+        self._pending.setdefault(_prefix(digest), []).append(row)
+        if len(self._pending) >= TEXT_KEYS_MERGE_EVERY and not self._prepared_keys:
+            self._merge()  # used without `prepare`: merge as keys come
 
     def _merge(self) -> None:
         pairs = sorted((prefix, row) for prefix, rows in self._pending.items() for row in rows)
@@ -112,12 +137,12 @@ class Reducer:
 
     def add_all(self, outcomes: list[Outcome]) -> list[tuple[str, dict[str, Any]] | None]:
         """Take outcomes in order, as `add` one by one would (same decisions, faster:
-        the near-duplicate index hashes and looks up their signatures in one batch)."""
+        both indexes look the batch's keys up in their sorted arrays at once)."""
         prepared: Prepared | None = None
+        kept = [o for o in outcomes if o["kind"] != "rejected"]
+        self.kept_by_text.prepare([o["text_key"] for o in kept])
         if self.near_duplicates is not None:
-            prepared = self.near_duplicates.prepare(
-                [_signature(o) for o in outcomes if o["kind"] != "rejected"]
-            )
+            prepared = self.near_duplicates.prepare([_signature(o) for o in kept])
         results = []
         position = 0
         for outcome in outcomes:
