@@ -9,6 +9,8 @@ text. bench/annotation_equivalence.py compares whole annotations with another ve
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 import re
 
 from hypothesis import given
@@ -26,6 +28,7 @@ from newscorpus.attribution import (
     CueHit,
     Ranges,
     find_cues,
+    normalize_ws,
     prepare_text,
 )
 from newscorpus.quotes import (
@@ -158,6 +161,16 @@ def test_sentence_table_matches_regex_windows(text: str, data: st.DataObject) ->
             if m.end() < hi and _boundary(text, lo, m)
         ]
         assert index.starts_in(lo, hi) == expected
+        for count in (1, 2, 4):
+            assert index.last_starts_in(lo, hi, count) == expected[-count:]
+
+
+@given(texts, st.data())
+def test_last_sentence_starts_are_the_tail_of_all(text: str, data: st.DataObject) -> None:
+    lo, hi = _windows(text, data)
+    for count in (1, 3, quotes._SENTENCES_BACK):
+        expected = quotes._sentence_starts(text, lo, hi)[-count:]
+        assert quotes._last_sentence_starts(text, lo, hi, count) == expected
 
 
 # --- cue words -------------------------------------------------------------------
@@ -198,6 +211,62 @@ def test_find_cues_matches_letter_run_scan(text: str, data: st.DataObject) -> No
     for _ in range(4):
         lo, hi = _windows(text, data)
         assert find_cues(text, lo, hi) == _find_cues_reference(text, lo, hi)
+
+
+@given(texts, st.data())
+def test_one_cue_attribution_before_is_the_window_s_last_cue(
+    text: str, data: st.DataObject
+) -> None:
+    # `_Discourse` passes each cue of a sentence to `attribution_before_cue` with the
+    # window ending at that cue, in place of `attribution_before`
+    prepare_text(text)
+    lo, hi = _windows(text, data)
+    for cue in find_cues(text, lo, hi):
+        if normalize_ws(cue.text).casefold() == "according to":
+            continue
+        assert find_cues(text, lo, cue.e)[-1] == cue
+        expected = attribution.attribution_before(text, lo, cue.e)
+        assert attribution.attribution_before_cue(text, lo, cue.e, cue) == expected
+
+
+@given(
+    st.lists(st.sampled_from([*PIECES, "of", "for", "at", "Monday", "last", "week"])).map(" ".join)
+)
+def test_memoised_mention_checks_match_their_definitions(mention: str) -> None:
+    low_words = [w.rstrip(".").casefold() for w in mention.split()]
+    time_only = all(w in attribution._TIME_WORDS for w in low_words)
+    np_ok = (
+        attribution.valid_mention(mention)
+        and not (low_words and low_words[0] in ("of", "for", "and", "at"))
+        and not time_only
+    )
+    assert attribution._np_mention_ok(mention) is np_ok
+    subject_ok = not time_only and attribution.valid_mention(mention)
+    assert attribution._subject_mention_ok(mention) is subject_ok
+
+
+_COLON_REFERENCE_RE = re.compile(r"\s*:\s*$")
+
+
+@given(st.lists(st.sampled_from([*PIECES, ":", " : ", "China", "Obama said:"])).map("".join))
+def test_colon_attribution_prefilter(text: str) -> None:
+    # `attribution_colon` gives up early when the window does not end with a colon
+    m = _COLON_REFERENCE_RE.search(text)
+    if m is None:
+        assert attribution.attribution_colon(text, 0, len(text)) is None
+    else:
+        assert text.rstrip().endswith(":")
+
+
+@given(texts)
+def test_quotes_built_slot_by_slot_equal_constructed_ones(text: str) -> None:
+    for q in quotes.extract_quotes(text):
+        plain = quotes.Quote(*dataclasses.astuple(q))
+        assert q == plain
+        assert hash(q) == hash(plain)
+        assert repr(q) == repr(plain)
+        assert pickle.loads(pickle.dumps(q)) == plain
+        assert dataclasses.replace(q) == plain
 
 
 @given(texts, st.data())

@@ -703,13 +703,18 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     an appositive ("X, head of Y, said" → X) and drops a leading determiner.
     Returns (start, end) or None when no plausible phrase is there.
     """
+    return _np_before(text, lo, cue_start, max_tokens, _last_token(text, lo, cue_start))
+
+
+def _np_before(
+    text: str, lo: int, cue_start: int, max_tokens: int, last: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """`np_before`, given `_last_token(text, lo, cue_start)` (`last`)."""
     hi = cue_start
     # Skip adverbs and auxiliaries directly left of the cue ("X also said").
-    while True:
-        last = _last_token(text, lo, hi)
-        if last is None or text[last[0] : last[1]].rstrip(".").casefold() not in _ADV_WORDS:
-            break
+    while last is not None and text[last[0] : last[1]].rstrip(".").casefold() in _ADV_WORDS:
         hi = last[0]
+        last = _last_token(text, lo, hi)
     if last is not None and (last[0] == lo or text[lo : last[0]].isspace()):
         # A lone token (the common `“…,” Smith said`): what the general path below
         # does with one token, without listing tokens (no delimiter, "(" or "," in it).
@@ -784,15 +789,7 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
         return None
     # trailing period of an abbreviation is part of the name ("U.S."), but a lone
     # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
-    mention = text[start:end]
-    if not valid_mention(mention):
-        return None
-    low_words = [w.rstrip(".").casefold() for w in mention.split()]
-    if low_words and low_words[0] in ("of", "for", "and", "at"):
-        return None
-    if all(w in _TIME_WORDS for w in low_words):
-        return None
-    return start, end
+    return (start, end) if _np_mention_ok(text[start:end]) else None
 
 
 def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, int] | None:
@@ -851,6 +848,37 @@ def valid_mention(mention: str) -> bool:
         if len(_valid_memo) >= _MEMO_LIMIT:
             _valid_memo.clear()
         known = _valid_memo[mention] = _valid_mention(mention)
+    return known
+
+
+_np_ok_memo: dict[str, bool] = {}
+_subject_ok_memo: dict[str, bool] = {}
+
+
+def _np_mention_ok(mention: str) -> bool:
+    """`np_before`'s last checks of the phrase it found (memoised, as `valid_mention`)."""
+    known = _np_ok_memo.get(mention)
+    if known is None:
+        if len(_np_ok_memo) >= _MEMO_LIMIT:
+            _np_ok_memo.clear()
+        low_words = [w.rstrip(".").casefold() for w in mention.split()]
+        known = _np_ok_memo[mention] = (
+            valid_mention(mention)
+            and not (low_words and low_words[0] in ("of", "for", "and", "at"))
+            and not all(w in _TIME_WORDS for w in low_words)
+        )
+    return known
+
+
+def _subject_mention_ok(mention: str) -> bool:
+    """`subject_np`'s last checks of the phrase it found (memoised, as `valid_mention`)."""
+    known = _subject_ok_memo.get(mention)
+    if known is None:
+        if len(_subject_ok_memo) >= _MEMO_LIMIT:
+            _subject_ok_memo.clear()
+        known = _subject_ok_memo[mention] = not all(
+            w.rstrip(".").casefold() in _TIME_WORDS for w in mention.split()
+        ) and valid_mention(mention)
     return known
 
 
@@ -1366,6 +1394,10 @@ _CUE_INFO: dict[str, tuple[frozenset[str] | None, bool]] = {
 }
 _CUE_BYTES = {w.encode("ascii"): w for w in _CUE_CASED}
 _CUE_CASED_BYTES = frozenset(_CUE_BYTES)
+# Cue word's bytes -> (the word, its length, `_CUE_INFO[word]`): one look-up per word.
+_CUE_KEYS: dict[bytes, tuple[str, int, frozenset[str] | None, bool]] = {
+    k: (w, len(w), *_CUE_INFO[w]) for k, w in _CUE_BYTES.items()
+}
 _GLUE = "_’'-"
 # ASCII letters stay, every other byte becomes a space.
 _LETTER_TABLE = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
@@ -1415,9 +1447,7 @@ def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     # occurrences never start at the same offset, so sorting the hits orders them.
     out: list[CueHit] = []
     for key in present:
-        word = _CUE_BYTES[key]
-        seconds, single = _CUE_INFO[word]
-        size = len(word)
+        word, size, seconds, single = _CUE_KEYS[key]
         i = letters.find(key, lo, hi)
         while i >= 0:
             end = i + size
@@ -1562,28 +1592,24 @@ def attribution_after(text: str, pos: int, hi: int) -> Attribution | None:
     if not cues:
         return None
     cue = cues[0]
-    cue_low = normalize_ws(cue.text).casefold()
     if cue.s != start:
         ended = text[pos - 2 : pos].lstrip("”\"’'")[-1:] in (".", "!", "?") or (
             pos >= 2 and text[pos - 2] in ".!?"
         )
         new_sentence = ended and text[start : start + 1].isupper()
         return _subject_first_after(text, start, cues, new_sentence)
-    if cue.s == start:
-        # verb-first inversion or "according to X"; besides the listed verbs any
-        # finite reporting verb inverts in newswire (`,” scoffed X`, `,” exhorted X`)
-        if cue_low.replace(" ", "_") not in _INVERTIBLE and not _finite_cue(cue_low):
-            return None
-        np = np_after(text, cue.e, window_end)
-        if np is None:
-            return None
-        s, e = np
-        if text[s:e].casefold() in ("that", "it"):
-            return None
-        return _outer_source(
-            text, Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, "after"), hi
-        )
-    return None
+    # verb-first inversion or "according to X"; besides the listed verbs any
+    # finite reporting verb inverts in newswire (`,” scoffed X`, `,” exhorted X`)
+    cue_low = normalize_ws(cue.text).casefold()
+    if cue_low.replace(" ", "_") not in _INVERTIBLE and not _finite_cue(cue_low):
+        return None
+    np = np_after(text, cue.e, window_end)
+    if np is None:
+        return None
+    s, e = np
+    if text[s:e].casefold() in ("that", "it"):
+        return None
+    return _outer_source(text, Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, "after"), hi)
 
 
 def _outer_source(text: str, att: Attribution, hi: int) -> Attribution:
@@ -1875,11 +1901,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     s, e = first_s, last_e
     if text[e - 1] == "." and not _INITIALS_RE.fullmatch(text, last_s, e):
         e -= 1
-    if all(w.rstrip(".").casefold() in _TIME_WORDS for w in text[s:e].split()):
-        return None
-    if not valid_mention(text[s:e]):
-        return None
-    return s, e
+    return (s, e) if _subject_mention_ok(text[s:e]) else None
 
 
 def _att(text: str, span: tuple[int, int], cue: CueHit | None, kind: str) -> Attribution:
@@ -1915,47 +1937,59 @@ def attribution_before(text: str, lo: int, open_pos: int) -> Attribution | None:
     `lo` is the sentence start (or the end of the previous quotation in the same
     sentence).
     """
-    cues = find_cues(text, lo, open_pos)
-    for cue in reversed(cues):
-        cue_low = normalize_ws(cue.text).casefold()
-        if cue_low == "according to":
-            np = np_after(text, cue.e, open_pos)
-            if np is None:
-                continue
-            return _att(text, np, cue, "before")
-        if cue_low.endswith("ing") and cue_low != "according to":
-            # absolute construction ("with X telling reporters …"): X speaks
-            np = np_before(text, lo, cue.s)
-            if np is not None:
-                w = _last_token(text, lo, np[0])
-                if w is not None and text[w[0] : w[1]].casefold() == "with":
-                    return _att(text, np, cue, "before")
-            # participle (", saying …"): the sentence subject speaks; if there is none
-            # in reach the quotation continues the current speaker
-            subj = subject_np(text, lo, cue.s)
-            if subj is not None:
-                return _att(text, subj, cue, "before")
-            return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
-        # relative clause: "the mayor, who said …" -> mention "who"
-        last = _last_token(text, lo, cue.s)
-        if last is not None and text[last[0] : last[1]].casefold() in ("who", "which"):
-            return _att(text, last, cue, "before")
-        np = np_before(text, lo, cue.s)
-        if np is None:
-            np = _leftmost_np(text, lo, cue.s)
-        if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.e, open_pos):
-            # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
-            np = np_after(text, cue.e, open_pos)
-            if np is not None and not _looks_named(text[np[0] : np[1]]):
-                np = None
-        if np is None:
-            subj = subject_np(text, lo, cue.s)
-            if subj is not None and text[lo : cue.s].rstrip().endswith(","):
-                return _att(text, subj, cue, "before")
-            # cue with no subject in reach ("and added, “…”"): inherits the speaker
-            return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
-        return _att(text, np, cue, "before")
+    for cue in reversed(find_cues(text, lo, open_pos)):
+        att = attribution_before_cue(text, lo, open_pos, cue)
+        if att is not None:
+            return att
     return None
+
+
+def attribution_before_cue(text: str, lo: int, open_pos: int, cue: CueHit) -> Attribution | None:
+    """`attribution_before` for one cue of text[lo:open_pos] (the last one it tries).
+
+    None only for an "according to" without a phrase after it (`attribution_before`
+    then tries the cue before); any other cue yields an attribution, perhaps without a
+    mention. A caller that already knows the window's last cue (and that it is not
+    "according to") saves finding the cues again.
+    """
+    cue_low = normalize_ws(cue.text).casefold()
+    if cue_low == "according to":
+        np = np_after(text, cue.e, open_pos)
+        if np is None:
+            return None
+        return _att(text, np, cue, "before")
+    if cue_low.endswith("ing"):
+        # absolute construction ("with X telling reporters …"): X speaks
+        np = np_before(text, lo, cue.s)
+        if np is not None:
+            w = _last_token(text, lo, np[0])
+            if w is not None and text[w[0] : w[1]].casefold() == "with":
+                return _att(text, np, cue, "before")
+        # participle (", saying …"): the sentence subject speaks; if there is none
+        # in reach the quotation continues the current speaker
+        subj = subject_np(text, lo, cue.s)
+        if subj is not None:
+            return _att(text, subj, cue, "before")
+        return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
+    # relative clause: "the mayor, who said …" -> mention "who"
+    last = _last_token(text, lo, cue.s)
+    if last is not None and text[last[0] : last[1]].casefold() in ("who", "which"):
+        return _att(text, last, cue, "before")
+    np = _np_before(text, lo, cue.s, 8, last)  # = np_before(text, lo, cue.s)
+    if np is None:
+        np = _leftmost_np(text, lo, cue.s)
+    if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.e, open_pos):
+        # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
+        np = np_after(text, cue.e, open_pos)
+        if np is not None and not _looks_named(text[np[0] : np[1]]):
+            np = None
+    if np is None:
+        subj = subject_np(text, lo, cue.s)
+        if subj is not None and text[lo : cue.s].rstrip().endswith(","):
+            return _att(text, subj, cue, "before")
+        # cue with no subject in reach ("and added, “…”"): inherits the speaker
+        return Attribution(None, None, None, cue.text, cue.s, cue.e, "before")
+    return _att(text, np, cue, "before")
 
 
 def antecedent(text: str, lo: int, rel_start: int) -> str | None:
@@ -1975,6 +2009,8 @@ _COLON_RE = re.compile(r"\s*:\s*$")
 def attribution_colon(text: str, lo: int, open_pos: int) -> Attribution | None:
     """Headline / label form `China: ‘We will never …’` (capitalised short NP, colon)."""
     seg = text[lo:open_pos]
+    if not seg.rstrip().endswith(":"):
+        return None  # `_COLON_RE` (tried from every position) cannot match
     m = _COLON_RE.search(seg)
     if not m:
         return None

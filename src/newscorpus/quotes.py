@@ -60,17 +60,19 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from newscorpus.attribution import (
     REPORT_FORMS,
     Attribution,
+    CueHit,
     Ranges,
     Referent,
     antecedent,
     attribution_after,
     attribution_before,
+    attribution_before_cue,
     attribution_colon,
     find_cues,
     gender_key,
@@ -708,6 +710,24 @@ class _Sentences:
             k += 1
         return out
 
+    def last_starts_in(self, lo: int, hi: int, count: int) -> list[int]:
+        """The last `count` of `starts_in(lo, hi)` (ascending), looked for from the
+        right: a pronoun reads only the few sentences nearest it."""
+        need, starts, space, ends = self._need, self._starts, self._space, self._ends
+        first = bisect.bisect_left(starts, lo)
+        # `need` never decreases, so the window's matches are first .. k
+        k = bisect.bisect_right(need, hi) - 1
+        out: list[int] = []
+        while k >= first and len(out) < count:
+            sp = space[k]
+            if sp == -2:
+                sp = self._settle(k)
+            if self._bound[k] if lo <= sp else _boundary_at(self._text, lo, starts[k]):
+                out.append(ends[k])
+            k -= 1
+        out.reverse()
+        return out
+
 
 _sentences_cache: tuple[str, _Sentences] = ("", _Sentences(""))
 
@@ -737,21 +757,48 @@ def _sentence_end(text: str, pos: int, hi: int) -> int:
     return (cached[1] if cached[0] is text else _sentences(text)).end(pos, hi)
 
 
+# The slot setters of Quote's fields, in order. A frozen dataclass's __init__ sets each
+# field through object.__setattr__, which costs more than the rest of a quotation's
+# bookkeeping; `_make_quote` fills the slots directly (same object, same fields).
+(
+    _SET_TEXT,
+    _SET_START,
+    _SET_END,
+    _SET_SPEAKER,
+    _SET_MENTION,
+    _SET_MENTION_START,
+    _SET_MENTION_END,
+    _SET_CUE,
+    _SET_CUE_START,
+    _SET_CUE_END,
+) = (getattr(Quote, f.name).__set__ for f in fields(Quote))
+_new_object = object.__new__
+
+
 def _make_quote(text: str, sp: _Span, speaker: str | None, att: Attribution | None) -> Quote:
+    """`Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, <att's mention and
+    cue fields>)`, or with the defaults (None) when there is no attribution."""
+    q: Quote = _new_object(Quote)
+    _SET_TEXT(q, text[sp.start : sp.end])
+    _SET_START(q, sp.start)
+    _SET_END(q, sp.end)
     if att is None:
-        return Quote(text[sp.start : sp.end], sp.start, sp.end)
-    return Quote(
-        text[sp.start : sp.end],
-        sp.start,
-        sp.end,
-        speaker,
-        att.mention,
-        att.mention_start,
-        att.mention_end,
-        att.cue,
-        att.cue_start,
-        att.cue_end,
-    )
+        _SET_SPEAKER(q, None)
+        _SET_MENTION(q, None)
+        _SET_MENTION_START(q, None)
+        _SET_MENTION_END(q, None)
+        _SET_CUE(q, None)
+        _SET_CUE_START(q, None)
+        _SET_CUE_END(q, None)
+        return q
+    _SET_SPEAKER(q, speaker)
+    _SET_MENTION(q, att.mention)
+    _SET_MENTION_START(q, att.mention_start)
+    _SET_MENTION_END(q, att.mention_end)
+    _SET_CUE(q, att.cue)
+    _SET_CUE_START(q, att.cue_start)
+    _SET_CUE_END(q, att.cue_end)
+    return q
 
 
 def _paragraph_of(text: str, pos: int) -> tuple[int, int]:
@@ -768,7 +815,9 @@ def _own_attribution(
     if sp.close_pos >= 0:
         after_start = sp.close_pos + (2 if text.startswith("''", sp.close_pos) else 1)
         nxt_open = spans[idx + 1].open_pos if idx + 1 < len(spans) else len(text)
-        after_hi = _sentences(text).end(after_start, phi, min(phi, nxt_open))
+        cached = _sentences_cache
+        sentences = cached[1] if cached[0] is text else _sentences(text)
+        after_hi = sentences.end(after_start, phi, min(phi, nxt_open))
         att = attribution_after(text, after_start, after_hi)
         if att is not None:
             return att
@@ -964,13 +1013,27 @@ def _names_before(text: str, lo: int, hi: int) -> bool:
 
 def _sentence_starts(text: str, lo: int, hi: int) -> list[int]:
     """Start offsets of the sentences (and lines) of text[lo:hi], ascending; `lo` must
-    be a sentence start."""
+    be a sentence start. (The pronoun search needs only the last few, and reads them
+    with `_last_sentence_starts`; this is their plain definition.)"""
     starts = [lo, *_sentences(text).starts_in(lo, hi)]
     i = text.find("\n", lo, hi)
     while i >= 0:
         starts.append(i + 1)
         i = text.find("\n", i + 1, hi)
     return sorted(set(starts))
+
+
+def _last_sentence_starts(text: str, lo: int, hi: int, count: int) -> list[int]:
+    """The last `count` of `_sentence_starts(text, lo, hi)`: the last `count` of its
+    sentence ends and of its line starts are enough to know them."""
+    starts = [lo, *_sentences(text).last_starts_in(lo, hi, count)]
+    i = text.rfind("\n", lo, hi)
+    for _ in range(count):
+        if i < 0:
+            break
+        starts.append(i + 1)
+        i = text.rfind("\n", lo, i)
+    return sorted(set(starts))[-count:]
 
 
 def _appositive_name(text: str, end: int, hi: int) -> tuple[int, int] | None:
@@ -982,10 +1045,13 @@ def _appositive_name(text: str, end: int, hi: int) -> tuple[int, int] | None:
 
 
 def _report_referent(
-    text: str, cue_start: int, cue_end: int, cue_low: str, sent_lo: int, sent_hi: int
+    text: str, cue: CueHit, cue_low: str, sent_lo: int, sent_hi: int
 ) -> Referent | None:
     """The speaker introduced by a reporting verb outside quotations (`Gambill said
-    the win …`, `according to X`), as a referent for later pronoun speakers."""
+    the win …`, `according to X`), as a referent for later pronoun speakers.
+
+    `cue` is one of `find_cues(text, sent_lo, sent_hi)`."""
+    cue_start, cue_end = cue.s, cue.e
     if cue_low == "according to":
         np = np_after(text, cue_end, sent_hi)
         if np is None:
@@ -995,7 +1061,10 @@ def _report_referent(
         prev = text[max(sent_lo, cue_start - 4) : cue_start].split()
         if prev and prev[-1].casefold() == "to":
             return None  # "refused to say": no reporting
-        att = attribution_before(text, sent_lo, cue_end)
+        # = attribution_before(text, sent_lo, cue_end): `cue` is the last cue of that
+        # window (a later one would start inside it, and no cue word continues a
+        # two-word cue), and it is not "according to", so only it is tried
+        att = attribution_before_cue(text, sent_lo, cue_end, cue)
         if att is None or att.mention is None or att.mention_start is None:
             return None
         s, e = att.mention_start, att.mention_end or att.mention_start
@@ -1097,7 +1166,7 @@ class _Discourse:
         # Not before the paragraph, nor a sentence's length before `lo`: in a paragraph
         # with no sentence ends (bad input) the paragraph start is arbitrarily far away.
         plo = max(text.rfind("\n", 0, lo) + 1, lo - _MAX_SENTENCE_CHARS)
-        starts = _sentence_starts(text, _sentence_start(text, plo, lo), hi)
+        starts = _last_sentence_starts(text, _sentence_start(text, plo, lo), hi, _SENTENCES_BACK)
         picked: list[int] = []
         for k in range(len(starts) - 1, max(-1, len(starts) - 1 - _SENTENCES_BACK), -1):
             a = starts[k]
@@ -1143,7 +1212,7 @@ class _Discourse:
                 continue  # "he said", "she also said": no new name
             if not _names_before(text, lo, cue.s) and not low.startswith("acc"):
                 continue  # "The company said": no name (they/it use quotation speakers)
-            ref = _report_referent(text, cue.s, cue.e, low, lo, hi)
+            ref = _report_referent(text, cue, low, lo, hi)
             if ref is not None:
                 out.append(ref)
                 taken.add(ref.pos)
@@ -1152,7 +1221,7 @@ class _Discourse:
         head = text[lo : min(hi, lo + 60)].split()[:5]
         if not head or head[0].casefold() in _PRONOUN_SUBJECTS or not head[0][:1].isupper():
             return out
-        if sum(1 for w in head if w[:1].isupper()) < 2 and not self._honorific(
+        if len([w for w in head if w[:1].isupper()]) < 2 and not self._honorific(
             head[0].rstrip(",.")
         ):
             return out  # a lone capitalised word opening a sentence is no evidence
