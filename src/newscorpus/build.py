@@ -591,6 +591,9 @@ def _build_into(
                 if len(chunk) >= REDUCE_CHUNK_FILES:
                     reduce_chunk()
             reduce_chunk()
+        # The workers are done: stop them before writing, which they would only
+        # watch while holding their memory.
+        _close(results)
         data_dir = staging / "data"
         data_dir.mkdir()
         split_files: dict[str, list[dict[str, Any]]] = {}
@@ -613,9 +616,7 @@ def _build_into(
                 for shard in writer.close()
             ]
     finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
+        _close(results)
         shutil.rmtree(spill_root, ignore_errors=True)
     reducer.entries = tally
     manifest, stats = write_publication(
@@ -623,6 +624,13 @@ def _build_into(
     )
     result = BuildResult(staging, len(files), manifest, stats, rejects, processed, cached)
     return result, fingerprint.hexdigest() if store is not None else None
+
+
+def _close(results: Iterator[Processed]) -> None:
+    """Close an engine's result generator (it shuts its workers down); idempotent."""
+    close = getattr(results, "close", None)
+    if close is not None:
+        close()
 
 
 def _next_hits(plan: _Plan, start: int, count: int) -> list[str]:

@@ -211,31 +211,44 @@ def discover_files(raw_dir: Path, registry: dict[str, Source]) -> RawFiles:
     folders = [(str(raw_dir), "")]
     while folders:
         folder, prefix = folders.pop()
+        # Entries are taken as the listing streams them, never listed first: a folder
+        # of 300k files held as DirEntry objects (each with its stat) cost ≈ 1 KB a
+        # file at the start of a build, memory the process then kept to its end.
         try:
             with os.scandir(folder) as listing:
-                entries = list(listing)
+                for entry in listing:
+                    _add_entry(entry, prefix, found, folders, registry, root)
         except OSError as exc:
             unlistable(exc)
-            continue
-        for entry in entries:
-            if not prefix and entry.name in RAW_METADATA_FILES:
-                continue
-            relpath = prefix + entry.name
-            symlink = entry.is_symlink()
-            if not symlink and entry.is_dir():
-                folders.append((entry.path, relpath + "/"))
-                continue
-            if not relpath.isascii():
-                # A name that is not UTF-8 keeps its bytes visible as escapes.
-                relpath = os.fsencode(relpath).decode("utf-8", errors="backslashreplace")
-            top = relpath.split("/", 1)[0] if "/" in relpath else None
-            source = registry.get(top) if top is not None else None
-            if symlink:
-                found.add(_describe(Path(entry.path), relpath, source, root))
-            else:
-                found.add(_describe_plain(entry, relpath, source))
     found.sort()
     return found
+
+
+def _add_entry(
+    entry: os.DirEntry[str],
+    prefix: str,
+    found: RawFiles,
+    folders: list[tuple[str, str]],
+    registry: dict[str, Source],
+    root: Path,
+) -> None:
+    """File one scandir entry: a folder to walk, or a raw file described."""
+    if not prefix and entry.name in RAW_METADATA_FILES:
+        return
+    relpath = prefix + entry.name
+    symlink = entry.is_symlink()
+    if not symlink and entry.is_dir():
+        folders.append((entry.path, relpath + "/"))
+        return
+    if not relpath.isascii():
+        # A name that is not UTF-8 keeps its bytes visible as escapes.
+        relpath = os.fsencode(relpath).decode("utf-8", errors="backslashreplace")
+    top = relpath.split("/", 1)[0] if "/" in relpath else None
+    source = registry.get(top) if top is not None else None
+    if symlink:
+        found.add(_describe(Path(entry.path), relpath, source, root))
+    else:
+        found.add(_describe_plain(entry, relpath, source))
 
 
 def _describe_plain(entry: os.DirEntry[str], relpath: str, source: Source | None) -> RawFile:
