@@ -37,16 +37,21 @@ from newscorpus.cache import (
     outcome_key,
     stat_key,
 )
-from newscorpus.dedup import DEFAULT_THRESHOLD
+from newscorpus.defaults import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_SHARD_BYTES,
+    DEFAULT_SHARD_ROWS,
+    DEFAULT_THRESHOLD,
+)
 from newscorpus.errors import RejectError
 from newscorpus.executors import ENGINES, engine_map
 from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
-from newscorpus.pipeline import DEFAULT_MAX_BYTES, Outcome, process_bytes, process_file, read_raw
+from newscorpus.pipeline import Outcome, process_bytes, process_file, read_raw
 from newscorpus.publish import sha256_file, write_publication
 from newscorpus.reduce import Reducer
 from newscorpus.sources import RawFile, Source, discover_files, load_registry
 from newscorpus.splits import SPLITS
-from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS, SpillSorter, SplitWriter
+from newscorpus.writer import SpillSorter, SplitWriter
 
 ProgressCallback = Callable[[int, int], None]
 # What the engine returns per file: (size, mtime_ns, ctime_ns, inode), sha256, outcomes.

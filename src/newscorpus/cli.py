@@ -10,9 +10,12 @@ from rich.console import Console
 
 # Only what the options' defaults need: each command imports its own machinery, so that
 # `newscorpus validate` does not load the build's (worker pools, cache, SQLite).
-from newscorpus.dedup import DEFAULT_THRESHOLD
-from newscorpus.pipeline import DEFAULT_MAX_BYTES
-from newscorpus.writer import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
+from newscorpus.defaults import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_SHARD_BYTES,
+    DEFAULT_SHARD_ROWS,
+    DEFAULT_THRESHOLD,
+)
 
 app = typer.Typer(
     help="Turn raw scraped news articles into an annotated, validated Parquet corpus.",

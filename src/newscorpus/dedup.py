@@ -46,6 +46,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from newscorpus.defaults import DEFAULT_THRESHOLD
 from newscorpus.rowstore import DiskRows
 
 SHINGLE_WORDS = 5
@@ -53,7 +54,6 @@ NUM_PERM = 128
 MINHASH_SEED = 1
 # The permutation scheme (datasketch 2's name for it), named: the signature bytes depend on it.
 MINHASH_SCHEME = "affine32"
-DEFAULT_THRESHOLD = 0.8
 # Chance that a pair exactly at the threshold shares at least one band.
 _CANDIDATE_RECALL = 0.95
 _WORD = re.compile(r"\w+")

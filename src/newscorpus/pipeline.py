@@ -11,12 +11,11 @@ import hashlib
 from typing import Any
 
 from newscorpus.dedup import minhash_signature
+from newscorpus.defaults import DEFAULT_MAX_BYTES
 from newscorpus.errors import RejectError
 from newscorpus.profiles import PartRejected, get_profile
 from newscorpus.records import build_record, record_problems
 from newscorpus.sources import RawFile, Source
-
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 Outcome = dict[str, Any]
 

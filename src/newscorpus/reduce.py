@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newscorpus.dedup import DEFAULT_THRESHOLD, NearDuplicateIndex, Prepared, minhash_signature
+from newscorpus.dedup import NearDuplicateIndex, Prepared, minhash_signature
+from newscorpus.defaults import DEFAULT_THRESHOLD
 from newscorpus.ledger import ledger_entry
 from newscorpus.pipeline import Outcome
 from newscorpus.rowstore import DiskRows

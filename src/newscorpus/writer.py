@@ -22,12 +22,9 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newscorpus.defaults import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 from newscorpus.schema import arrow_schema, date_fields
 
-DEFAULT_SHARD_ROWS = 50_000
-# A shard also ends past this many Arrow (uncompressed) bytes: zstd makes files of
-# about a third of it, in the few hundred MB that Hub tooling expects.
-DEFAULT_SHARD_BYTES = 512 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
 # Row groups converted and waiting for the writer thread, at most (memory bound).
 WRITES_AHEAD = 2
