@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 # --- cue lexicon -----------------------------------------------------------------
@@ -835,51 +836,34 @@ _CONTRACTION_RE = re.compile(r"[’'](?:t|re|ve|ll|d|m)$|^(?:it|that|there|here|
 
 
 # Results of pure functions of a short string (mentions, names), which recur within and
-# across articles; each memo is emptied when it reaches this size.
+# across articles, are memoised (least recently used ones dropped past this many).
 _MEMO_LIMIT = 4096
-_valid_memo: dict[str, bool] = {}
 
 
+@lru_cache(maxsize=_MEMO_LIMIT)
 def valid_mention(mention: str) -> bool:
     """Reject spans that cannot be a speaker: verb-like words, contractions, a bare
     possessive ("His"), a dangling possessive ("Pyongyang's"), sentence adverbs."""
-    known = _valid_memo.get(mention)
-    if known is None:
-        if len(_valid_memo) >= _MEMO_LIMIT:
-            _valid_memo.clear()
-        known = _valid_memo[mention] = _valid_mention(mention)
-    return known
+    return _valid_mention(mention)
 
 
-_np_ok_memo: dict[str, bool] = {}
-_subject_ok_memo: dict[str, bool] = {}
-
-
+@lru_cache(maxsize=_MEMO_LIMIT)
 def _np_mention_ok(mention: str) -> bool:
     """`np_before`'s last checks of the phrase it found (memoised, as `valid_mention`)."""
-    known = _np_ok_memo.get(mention)
-    if known is None:
-        if len(_np_ok_memo) >= _MEMO_LIMIT:
-            _np_ok_memo.clear()
-        low_words = [w.rstrip(".").casefold() for w in mention.split()]
-        known = _np_ok_memo[mention] = (
-            valid_mention(mention)
-            and not (low_words and low_words[0] in ("of", "for", "and", "at"))
-            and not all(w in _TIME_WORDS for w in low_words)
-        )
-    return known
+    low_words = [w.rstrip(".").casefold() for w in mention.split()]
+    return (
+        valid_mention(mention)
+        and not (low_words and low_words[0] in ("of", "for", "and", "at"))
+        and not all(w in _TIME_WORDS for w in low_words)
+    )
 
 
+@lru_cache(maxsize=_MEMO_LIMIT)
 def _subject_mention_ok(mention: str) -> bool:
     """`subject_np`'s last checks of the phrase it found (memoised, as `valid_mention`)."""
-    known = _subject_ok_memo.get(mention)
-    if known is None:
-        if len(_subject_ok_memo) >= _MEMO_LIMIT:
-            _subject_ok_memo.clear()
-        known = _subject_ok_memo[mention] = not all(
-            w.rstrip(".").casefold() in _TIME_WORDS for w in mention.split()
-        ) and valid_mention(mention)
-    return known
+    return not all(
+        w.rstrip(".").casefold() in _TIME_WORDS for w in mention.split()
+    ) and valid_mention(mention)
 
 
 def _valid_mention(mention: str) -> bool:
@@ -920,17 +904,10 @@ def is_pronoun(mention: str) -> bool:
     return mention.strip().casefold() in PRONOUNS
 
 
-_person_name_memo: dict[str, bool] = {}
-
-
+@lru_cache(maxsize=_MEMO_LIMIT)
 def is_person_name(name: str) -> bool:
     """Heuristic: does a named speaker look like a person (vs an organisation)?"""
-    known = _person_name_memo.get(name)
-    if known is None:
-        if len(_person_name_memo) >= _MEMO_LIMIT:
-            _person_name_memo.clear()
-        known = _person_name_memo[name] = _is_person_name(name)
-    return known
+    return _is_person_name(name)
 
 
 def _is_person_name(name: str) -> bool:
@@ -1227,22 +1204,19 @@ def person_core(mention: str, text: str = "") -> str | None:
 _ROMAN_RE = re.compile(r"[IVXLC]+")
 
 
-_person_parts_memo: dict[str, tuple[tuple[str, bool] | None, str]] = {}
-
-
 def person_parts(mention: str, text: str = "") -> tuple[str, bool] | None:
     """`person_core` plus whether the phrase marks a person beyond capitalisation: an
     honorific, a role word or a lowercase descriptor before the name (`Premier Peter
     Beattie`, `Australian paceman Glenn McGrath`)."""
-    known = _person_parts_memo.get(mention)
-    if known is None:
-        if len(_person_parts_memo) >= _MEMO_LIMIT:
-            _person_parts_memo.clear()
-        known = _person_parts_memo[mention] = _person_parts(mention)
-    parts, lowercase_test = known
+    parts, lowercase_test = _person_parts_memoised(mention)
     if lowercase_test and text and _lowercase_use(text, lowercase_test):
         return None  # a common noun capitalised at the sentence start
     return parts
+
+
+@lru_cache(maxsize=_MEMO_LIMIT)
+def _person_parts_memoised(mention: str) -> tuple[tuple[str, bool] | None, str]:
+    return _person_parts(mention)
 
 
 def _person_parts(mention: str) -> tuple[tuple[str, bool] | None, str]:
