@@ -148,10 +148,6 @@ class BuildCache:
         self._last_commit = time.monotonic()
         self._db.execute("BEGIN")
 
-    def known_sha256(self, path: str, stat: StatKey) -> str | None:
-        """Return the sha256 recorded for `path` if its stat is unchanged since, else None."""
-        return self.known_sha256_many([(path, stat)]).get(path)
-
     def known_sha256_many(self, files: list[tuple[str, StatKey]]) -> dict[str, str]:
         """Return path -> recorded sha256 for each of `files` whose stat is unchanged."""
         known: dict[str, str] = {}
@@ -170,16 +166,6 @@ class BuildCache:
                 if expected == tuple(stat):
                     known[path] = str(sha)
         return known
-
-    def get(self, key: str) -> Outcomes | None:
-        """Return the cached outcomes for `key`, or None (absent, torn or unreadable)."""
-        row = self._db.execute(
-            "SELECT offset, size, crc FROM outcomes WHERE key = ?", (key,)
-        ).fetchone()
-        if row is None:
-            return None
-        offset, size, crc = row
-        return self._read(offset, size, crc)
 
     def get_many(self, keys: list[str]) -> dict[str, Outcomes]:
         """Return the cached outcomes of each of `keys` that has them (one SQL statement
@@ -208,10 +194,6 @@ class BuildCache:
         except (EOFError, ValueError, TypeError):
             return None
         return outcomes if isinstance(outcomes, list) else None
-
-    def has(self, key: str) -> bool:
-        """Return True when outcomes for `key` are stored."""
-        return bool(self.has_many([key]))
 
     def has_many(self, keys: list[str]) -> set[str]:
         """Return which of `keys` have stored outcomes."""
