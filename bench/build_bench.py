@@ -10,7 +10,13 @@ file, write its text to one Parquet file, one process); `newscorpus build` with 
 cache (wall time, articles/s, ratio to the floor, peak RSS and PSS summed over the
 whole process tree); a no-op rebuild; a rebuild after modifying 1 % of the files;
 `newscorpus validate` (median of 3 runs); the 1-minute load average sampled between
-those steps (the machine may be shared).
+those steps (the machine may be shared). Two bounds, measured in the same run, say how
+far the targets are from what the build's parts alone can do: the worker ceiling (the
+per-file function alone, `build.process_keyed` on the default engine, over a sample of
+the files: no cache, reduce or writing) and the re-encode floor (the published rows
+read back and written again with the build's Parquet options, one process: the least a
+rebuild spends that must rewrite every row group, as one changing 1 % of the files
+does, rows being in id order and ids hashes).
 """
 
 from __future__ import annotations
@@ -35,6 +41,39 @@ BBC = REPO.parent / "shared" / "data" / "bbc_news"
 TARGET_BYTES = 4_000
 # `newscorpus validate` runs per corpus; the median is reported.
 VALIDATE_RUNS = 3
+# Files the worker ceiling is measured on (the first ones, in input order).
+CEILING_SAMPLE = 20_000
+# Both bounds run in a child process from the snapshot, like the builds.
+WORKER_CEILING = """
+import sys, time
+from pathlib import Path
+from newscorpus.build import process_keyed
+from newscorpus.executors import engine_map
+from newscorpus.sources import discover_files, load_registry
+
+if __name__ == "__main__":
+    raw, count = Path(sys.argv[1]), int(sys.argv[2])
+    files = discover_files(raw, load_registry(raw))
+    items = [files[i] for i in range(min(count, len(files)))]
+    start = time.perf_counter()
+    done = sum(1 for _ in engine_map(process_keyed, iter(items)))
+    print(done, time.perf_counter() - start)
+"""
+REENCODE_FLOOR = """
+import sys, time
+from pathlib import Path
+import pyarrow.parquet as pq
+from newscorpus.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS
+
+if __name__ == "__main__":
+    shards = sorted(Path(sys.argv[1]).glob("data/*.parquet"))
+    tables = [pq.read_table(shard) for shard in shards]
+    start = time.perf_counter()
+    for index, table in enumerate(tables):
+        target = Path(sys.argv[2]) / f"{index}.parquet"
+        pq.write_table(table, target, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
+    print(time.perf_counter() - start)
+"""
 REGISTRY = """\
 [sources.donga]
 name = "Donga"
@@ -116,6 +155,34 @@ def io_floor(raw: Path, out: Path) -> float:
     table = pa.table({"path": names, "text": texts})
     pq.write_table(table, out, compression="zstd")
     return time.perf_counter() - start
+
+
+def worker_ceiling(raw: Path, sample: int) -> tuple[int, float]:
+    """(files, seconds) for the per-file function alone over the first `sample` files."""
+    output = subprocess.run(
+        [sys.executable, "-c", WORKER_CEILING, str(raw), str(sample)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=snapshot_env(),
+    ).stdout.split()
+    return int(output[0]), float(output[1])
+
+
+def reencode_floor(out: Path, scratch: Path) -> float:
+    """Seconds to write the published rows again with the build's Parquet options."""
+    scratch.mkdir()
+    try:
+        output = subprocess.run(
+            [sys.executable, "-c", REENCODE_FLOOR, str(out), str(scratch)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=snapshot_env(),
+        ).stdout
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return float(output)
 
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
@@ -226,6 +293,8 @@ def measure(
         )
         validations.append(time.perf_counter() - validate_start)
     validate = statistics.median(validations)
+    reencode = reencode_floor(out, work / "reencode")
+    ceiling_files, ceiling_seconds = worker_ceiling(raw, CEILING_SAMPLE)
     loads.append(os.getloadavg()[0])
     print(f"[n={n}] touched {touched} files", file=sys.stderr)
     return {
@@ -240,6 +309,9 @@ def measure(
         "changed_rss": changed_rss,
         "validate": validate,
         "records": _records(out),
+        "reencode": reencode,
+        "ceiling": ceiling_files / ceiling_seconds,
+        "ceiling_files": ceiling_files,
         "load_min": min(loads),
         "load_max": max(loads),
     }
@@ -273,6 +345,22 @@ def table(rows: Sequence[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def bounds_table(rows: Sequence[dict[str, float]]) -> str:
+    """Render the two bounds beside the targets they bear on, as a Markdown table."""
+    lines = [
+        "| files | worker ceiling (articles/s) | target | re-encode floor "
+        "| 15 % of this run's full build | 15 % of a build at 5,000/s |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {int(r['n']):,} | {r['ceiling']:,.0f} (first {int(r['ceiling_files']):,} files) "
+            f"| 5,000 | {r['reencode']:.1f} s | {0.15 * r['full']:.1f} s "
+            f"| {0.15 * r['n'] / 5_000:.1f} s |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table (Markdown) on stdout."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -297,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = work_root / f"n{n}"
             work.mkdir()
             rows.append(measure(n, work, articles, args.workers))
-            print(table(rows[-1:]), file=sys.stderr)
+            print(table(rows[-1:]), bounds_table(rows[-1:]), sep="\n\n", file=sys.stderr)
             if not args.keep:
                 shutil.rmtree(work)
     finally:
@@ -306,6 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0))
     print(f"cores: {cores}, python {sys.version.split()[0]}, load average before: {load}")
     print(table(rows))
+    print()
+    print(bounds_table(rows))
     return 0
 
 
