@@ -99,3 +99,33 @@ def test_decoding_is_faithful_for_utf8(data: bytes) -> None:
         return
     assert "\r" not in decoded.text
     assert not decoded.text.startswith("\ufeff")
+
+
+@given(scrape_text, st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_bomless_utf16_scrapes_decode_to_their_text(text: str, encoding: str) -> None:
+    # A scrape saved as UTF-16 without a BOM reads as the same text as its UTF-8 copy.
+    try:
+        expected = decode_and_normalize(text.encode("utf-8"))
+    except RejectError:
+        return
+    units = text.encode("utf-16-le")
+    if not units or units[1::2].count(0) < 0.5 * len(units) / 2:
+        return  # the byte-order test needs mostly ASCII code units (see utf16_byte_order)
+    if 0 in units[0::2] or text.startswith("\ufeff"):
+        # A code unit with a low byte of 0 (NUL, U+2000, U+3000, a surrogate...) puts
+        # NULs at both parities; a leading U+FEFF is a BOM, read as such.
+        return
+    decoded = decode_and_normalize(text.encode(encoding))
+    assert (decoded.text, decoded.encoding) == (expected.text, encoding)
+
+
+@given(st.binary(min_size=2, max_size=512))
+def test_bytes_with_nuls_at_both_parities_stay_binary(data: bytes) -> None:
+    data = b"\x00\x00" + data + b"\x00" * (len(data) % 2)
+    if data[0::2].count(0) and data[1::2].count(0):
+        try:
+            decode_and_normalize(data)
+        except RejectError as error:
+            assert error.reason == "binary"
+        else:
+            raise AssertionError("bytes with NULs at both byte parities were decoded")

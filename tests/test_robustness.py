@@ -61,6 +61,8 @@ def _bad_raw(tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str | None]]]:
     put("nul.txt", good[:40] + b"\x00" + good[40:], "rejected", "binary")
     put("bom8.txt", codecs.BOM_UTF8 + GOOD.replace("good", "bom8").encode("utf-8"), "record", None)
     put("utf16.txt", GOOD.replace("good", "utf16").encode("utf-16"), "record", None)
+    put("utf16le.txt", GOOD.replace("good", "utf16le").encode("utf-16-le"), "record", None)
+    put("utf16be.txt", GOOD.replace("good", "utf16be").encode("utf-16-be"), "record", None)
     put(
         "cp949.txt",
         render_donga_page("Korean", ["deck"], ["기사 본문 입니다."]).encode("cp949"),
@@ -130,6 +132,11 @@ def test_every_bad_kind_is_accounted_for(tmp_path: Path) -> None:
     records = {r["id"]: r for split in newscorpus.load(out).values() for r in split}
     by_file = {encodings[i]: r for i, r in records.items()}
     assert by_file["donga/utf16.txt"]["encoding"] == "utf-16"
+    assert by_file["donga/utf16le.txt"]["encoding"] == "utf-16-le"
+    assert by_file["donga/utf16be.txt"]["encoding"] == "utf-16-be"
+    assert by_file["donga/utf16be.txt"]["headline"] == by_file["donga/good.txt"][
+        "headline"
+    ].replace("good", "utf16be")
     assert by_file["donga/cp949.txt"]["encoding"] == "cp949"
     assert by_file["donga/cp949.txt"]["body"] == "기사 본문 입니다."
     assert by_file["donga/cp1252.txt"]["encoding"] == "cp1252"

@@ -3,11 +3,14 @@
 Decoding chain (first that succeeds wins; the encoding used is recorded in the record):
 
 1. a byte-order mark: UTF-8 (``utf-8-sig``), UTF-16 LE/BE (``utf-16``);
-2. strict UTF-8;
-3. cp949 (Korean, a superset of EUC-KR), accepted only when most non-ASCII characters it
+2. UTF-16 without a BOM (``utf-16-le``/``utf-16-be``), recognised only by its NUL bytes:
+   text that is mostly ASCII has a NUL in every other byte, at one parity, and none at
+   the other (see `utf16_byte_order`);
+3. strict UTF-8;
+4. cp949 (Korean, a superset of EUC-KR), accepted only when most non-ASCII characters it
    yields are Hangul: many cp1252 byte pairs are also valid cp949, so this guards Latin
    text from being read as Korean;
-4. cp1252 (Windows Western; covers Latin-1's printable range).
+5. cp1252 (Windows Western; covers Latin-1's printable range).
 
 Bytes with NUL characters (outside UTF-16) or a high share of control characters are
 binary and rejected. Normalization never touches quotation marks, apostrophes, ellipses
@@ -29,6 +32,10 @@ _MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+# Share of the high bytes that must be NUL to read BOM-less bytes as UTF-16: mostly
+# ASCII text (Latin prose with some curly quotes or accents) is far above it; binary
+# data with NULs at both parities, or text with none, never qualifies.
+_MIN_UTF16_NUL_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,13 @@ def decode_bytes(data: bytes) -> tuple[str, str, bool]:
         except UnicodeDecodeError as exc:
             raise RejectError("undecodable", f"UTF-16 BOM but invalid UTF-16: {exc}") from exc
     if b"\x00" in data:
-        raise RejectError("binary", "contains NUL bytes (binary data, not text)")
+        encoding = utf16_byte_order(data)
+        if encoding is None:
+            raise RejectError("binary", "contains NUL bytes (binary data, not text)")
+        try:
+            return _checked(data.decode(encoding), data, encoding), encoding, False
+        except UnicodeDecodeError as exc:
+            raise RejectError("undecodable", f"looks like {encoding} but is not: {exc}") from exc
     try:
         return _checked(data.decode("utf-8"), data, "utf-8"), "utf-8", False
     except UnicodeDecodeError:
@@ -79,7 +92,30 @@ def decode_bytes(data: bytes) -> tuple[str, str, bool]:
     try:
         return _checked(data.decode("cp1252"), data, "cp1252"), "cp1252", False
     except UnicodeDecodeError as exc:
-        raise RejectError("undecodable", "not valid UTF-8, UTF-16 (BOM), cp949 or cp1252") from exc
+        raise RejectError("undecodable", "not valid UTF-8, UTF-16, cp949 or cp1252") from exc
+
+
+def utf16_byte_order(data: bytes) -> str | None:
+    """Return "utf-16-le" or "utf-16-be" when BOM-less bytes look like UTF-16 text, else None.
+
+    The test is on NUL bytes only: an even length, no NUL at one parity (UTF-16 text has
+    no NUL characters) and NULs in at least half the bytes of the other, the high bytes
+    of ASCII characters.
+
+    >>> utf16_byte_order("Seoul said".encode("utf-16-le"))
+    'utf-16-le'
+    >>> utf16_byte_order(b"\\x00\\x00\\x01\\x02" * 4) is None
+    True
+    """
+    if len(data) < 2 or len(data) % 2:
+        return None
+    even_nuls, odd_nuls = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    if even_nuls == 0 and odd_nuls >= _MIN_UTF16_NUL_SHARE * half:
+        return "utf-16-le"
+    if odd_nuls == 0 and even_nuls >= _MIN_UTF16_NUL_SHARE * half:
+        return "utf-16-be"
+    return None
 
 
 def _checked(text: str, data: bytes, encoding: str) -> str:
