@@ -30,7 +30,9 @@ Design (rule based, standard library only, pure functions):
   sentence reports someone's words: a reporting, naming or judging verb earlier in
   the sentence outside other quotations (`Bush tweeted that Trump is a “loser,” a
   “liar” and a “whiner”`, `called Rubio “Little Marco”`, `blamed it on a “disturbed
-  person”`), or a sentence-final attribution clause (`… a “mistake” …, Comey said.`).
+  person”`), or a sentence-final attribution clause (`… a “mistake” …, Comey said.`),
+  and so is a short quoted sentence of its own after others in its paragraph, when
+  a speaker is in context (`“No,” he said. “Never.”`; `_whole_sentence`).
   A licensed Title-Case fragment is still dropped right after a possessive, a
   preposition or a determiner (`told NBC's “Today”`, `on “Meet the Press”`).
 * **Speakers.** See `newscorpus.attribution`. Order of preference: a cue in the
@@ -904,6 +906,27 @@ def _licensed(text: str, sp: _Span, sent_lo: int, skip: Ranges) -> bool:
     return has_reporting_word(text, sent_lo, sp.open_pos, skip)
 
 
+_SENTENCE_FINAL_RE = re.compile(r"[.!?…]['’\"”]?\s*$")
+
+
+def _whole_sentence(text: str, sp: _Span, sent_lo: int, para_lo: int) -> bool:
+    """A short quotation that is a sentence of its own after others in its paragraph:
+    `“No,” he said. “Never.”`.
+
+    It opens its sentence, starts with a capital and ends with sentence-final
+    punctuation inside the marks: speech continuing the speaker in context (a term or
+    a scare quote sits inside someone else's sentence), not a term. One that opens its
+    paragraph is left out: alone, it is as often a quoted section heading or a crowd's
+    reply as the last speaker's words.
+    """
+    if sp.close_pos < 0 or text[sent_lo : sp.open_pos].strip():
+        return False
+    if not text[para_lo : sp.open_pos].strip():
+        return False
+    quoted = text[sp.start : sp.end].strip()
+    return quoted[:1].isupper() and _SENTENCE_FINAL_RE.search(quoted) is not None
+
+
 _TITLE_CONTEXT = frozenset(
     [
         "on",
@@ -1383,7 +1406,9 @@ def extract_quotes(text: str) -> list[Quote]:
             elif term:
                 if skip is None:
                     skip = Ranges((s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0)
-                licensed = _licensed(text, sp, sent_lo, skip)
+                licensed = _licensed(text, sp, sent_lo, skip) or (
+                    att is not None and _whole_sentence(text, sp, sent_lo, plo)
+                )
         if not own and term and not licensed:
             continue
         if (
