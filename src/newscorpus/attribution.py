@@ -701,7 +701,9 @@ def np_before(text: str, lo: int, cue_start: int, max_tokens: int = 8) -> tuple[
     """Find the speaker noun phrase that ends right before a cue (subject position).
 
     Skips adverbs/auxiliaries between NP and cue ("X also said", "X has said"), handles
-    an appositive ("X, head of Y, said" → X) and drops a leading determiner.
+    an appositive ("X, head of Y, said" → X), keeps a phrase saying where a person is
+    from with that person ("an official from the ministry said", `_head_before_phrase`)
+    and drops a leading determiner.
     Returns (start, end) or None when no plausible phrase is there.
     """
     return _np_before(text, lo, cue_start, max_tokens, _last_token(text, lo, cue_start))
@@ -758,9 +760,11 @@ def _np_before(
     chosen = 0  # tokens taken, from the right
     start = end = toks[0][1]
     last_cap = False  # does the leftmost chosen token start with a capital or digit?
+    stop = len(toks)  # index of the token the phrase stopped at
     for i, (s, e) in enumerate(toks):
         word = text[s:e]
         low = word.rstrip(".").casefold()
+        stop = i
         if low in _DETERMINERS:
             break  # determiner opens the NP; it is not part of the mention
         if low in _STOP_WORDS and not (
@@ -786,16 +790,129 @@ def _np_before(
         chosen += 1
         if chosen >= max_tokens:
             return None
+    else:
+        stop = len(toks)
     if not chosen:
         return None
+    start = _head_before_phrase(text, toks, stop, start)
     # trailing period of an abbreviation is part of the name ("U.S."), but a lone
     # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
     return (start, end) if _np_mention_ok(text[start:end]) else None
 
 
+# Prepositions that attach a phrase to the person who speaks ("an official *from* the
+# ministry", "residents *of* the area", "a source *familiar with* the talks").
+_HEAD_PREPOSITIONS = frozenset(("of", "from", "at", "for", "with", "in", "to"))
+# Adjectives between such a person and the preposition ("close to", "familiar with").
+_HEAD_ADJECTIVES = frozenset(("close", "familiar", "closest"))
+# Modifiers taken left of that person at most ("two senior officials").
+_MAX_HEAD_MODIFIERS = 3
+
+
+def _is_person_noun(word: str) -> bool:
+    """A common noun for people who speak (`official`, `residents`, `minister`)."""
+    low = word.rstrip(".").casefold()
+    return (
+        low in _PERSON_HEADS
+        or low in _GROUP_NOUNS
+        or _is_role(low)
+        or _is_role(low.removesuffix("s"))
+    )
+
+
+# Objects that make a prepositional phrase say when or how, not where a person is from
+# ("the official at a briefing", "her lawyers in a court filing", "at the time").
+_ADVERBIAL_OBJECTS = frozenset(
+    [
+        "time",
+        "moment",
+        "statement",
+        "interview",
+        "briefing",
+        "conference",
+        "meeting",
+        "speech",
+        "hearing",
+        "rally",
+        "event",
+        "filing",
+        "email",
+        "letter",
+        "post",
+        "tweet",
+        "video",
+        "release",
+        "response",
+        "end",
+        "start",
+        "beginning",
+    ]
+)
+
+
+def _adverbial_object(text: str, pos: int, hi: int) -> bool:
+    """Is the phrase object from `pos` on indefinite (`at a briefing`) or a when/how
+    word (`at the time`, `in the statement`), i.e. not where a person is from?"""
+    words = [m.group().rstrip(".").casefold() for m in _TOKEN_RE.finditer(text, pos, hi)][:3]
+    if not words or words[0] in ("a", "an"):
+        return True
+    if words[0] in _DETERMINERS or words[0] in _POSSESSIVE_PRON:
+        words = words[1:]
+    return any(
+        w in _ADVERBIAL_OBJECTS or w.removesuffix("s") in _ADVERBIAL_OBJECTS for w in words[:2]
+    )
+
+
+def _attaches_phrase(text: str, chosen: list[tuple[int, int]], preposition: str) -> bool:
+    """Does a prepositional phrase after the tokens `chosen` name where a person is from
+    (`an official | from …`, `a source close | to …`)? See `_head_before_phrase`."""
+    last = text[chosen[-1][0] : chosen[-1][1]]
+    if last.casefold() in _HEAD_ADJECTIVES and len(chosen) > 1:
+        return _is_person_noun(text[chosen[-2][0] : chosen[-2][1]])
+    return preposition != "to" and _is_person_noun(last)
+
+
+def _head_before_phrase(text: str, toks: list[tuple[int, int]], stop: int, start: int) -> int:
+    """Where the speaker phrase starts when a prepositional phrase ends it.
+
+    The tokens right of `toks[stop]` (right to left) made the phrase `text[start:…]`.
+    `An official from the presidential office said` stops at "the": the phrase is the
+    office, but the speaker is the official. When a determiner (optional), one of
+    `_HEAD_PREPOSITIONS` and a person noun (`_is_person_noun`, perhaps with
+    `_HEAD_ADJECTIVES` between) come next, the phrase starts at that person (and up to
+    `_MAX_HEAD_MODIFIERS` words before it, not a determiner); otherwise at `start`.
+    """
+    j = stop
+    if j < len(toks) and text[toks[j][0] : toks[j][1]].casefold() in _DETERMINERS:
+        j += 1
+    if j >= len(toks) - 1:
+        return start
+    preposition = text[toks[j][0] : toks[j][1]].casefold()
+    if preposition not in _HEAD_PREPOSITIONS:
+        return start
+    k = j + 1
+    adjective = text[toks[k][0] : toks[k][1]].casefold()
+    if adjective in _HEAD_ADJECTIVES and k + 1 < len(toks):
+        k += 1
+    elif preposition == "to":
+        return start  # "to" only after "close": "sent to the ministry" is no speaker
+    if not _is_person_noun(text[toks[k][0] : toks[k][1]]):
+        return start
+    if _adverbial_object(text, toks[j][1], toks[0][1]):
+        return start
+    head_start = toks[k][0]
+    for s, e in toks[k + 1 : k + 1 + _MAX_HEAD_MODIFIERS]:
+        low = text[s:e].rstrip(".").casefold()
+        if low in _DETERMINERS or low in _STOP_WORDS or low in PRONOUNS or low in _TIME_WORDS:
+            break
+        head_start = s
+    return head_start
+
+
 def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, int] | None:
     """Find the speaker NP that follows an inverted cue (`said Robert Sinche, head …`)."""
     chosen: list[tuple[int, int]] = []
+    attached = False  # has a prepositional phrase been taken ("official from the …")?
     for m in _TOKEN_RE.finditer(text, pos, hi):
         gap = text[(chosen[-1][1] if chosen else pos) : m.start()]
         if chosen and gap.strip():
@@ -808,6 +925,18 @@ def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, i
             # skip the determiner: the mention starts after it
             pos = m.end()
             continue
+        if (
+            low in _HEAD_PREPOSITIONS
+            and low in _STOP_WORDS
+            and chosen
+            and not attached
+            and _attaches_phrase(text, chosen, low)
+            and not _adverbial_object(text, m.end(), hi)
+        ):
+            # "said an official from the ministry": the phrase belongs to the official
+            attached = True
+            chosen.append(m.span())
+            continue
         if low in _STOP_WORDS and not (low in ("and", "for") and chosen):
             break
         if low in _TIME_WORDS and low not in ("last", "this", "next"):
@@ -815,14 +944,24 @@ def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, i
                 return None
             break
         s, e = m.start(), m.end()
-        if word.endswith(".") and low not in _TITLES and not _INITIALS_RE.fullmatch(word):
-            e -= 1  # sentence-final period
+        if (
+            word.endswith(".")
+            and word.casefold() not in _TITLES
+            and not _INITIALS_RE.fullmatch(word)
+        ):
+            e -= 1  # sentence-final period ("said the president."), not "Gov."
             chosen.append((s, e))
             break
         chosen.append((s, e))
         if len(chosen) > max_tokens:
             return None
-    while chosen and _strip_token(text[chosen[-1][0] : chosen[-1][1]]) in ("and", "for", "of"):
+    while chosen and _strip_token(text[chosen[-1][0] : chosen[-1][1]]) in (
+        "and",
+        "for",
+        "of",
+        *_HEAD_PREPOSITIONS,
+        *_DETERMINERS,
+    ):
         chosen.pop()
     if not chosen:
         return None
