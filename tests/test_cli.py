@@ -57,6 +57,24 @@ def test_build_reports_a_missing_registry_clearly(tmp_path: Path) -> None:
     assert "sources.toml" in result.output
 
 
+def test_messages_keep_their_brackets_and_show_no_markup(tmp_path: Path) -> None:
+    # Registry keys ([sources.x]) and file names are text, not rich markup.
+    raw = tmp_path / "raw"
+    (raw / "donga").mkdir(parents=True)
+    (raw / "sources.toml").write_text('[sources.donga]\nname = "Donga"\n', encoding="utf-8")
+    result = runner.invoke(app, ["build", "--raw", str(raw), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "[sources.donga] lacks" in result.output
+    raw = make_raw(tmp_path / "second")
+    (raw / "donga" / "[draft] empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    args = ["build", "--raw", str(raw), "--out", str(out), "--workers", "1", "--no-datasheet"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "rejected donga/[draft] empty.txt: empty" in " ".join(result.output.split())
+    assert "[yellow]" not in result.output and "[/" not in result.output
+
+
 def test_schema_command_prints_the_schema() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0

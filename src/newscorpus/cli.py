@@ -28,6 +28,17 @@ console = Console(stderr=True)
 out = Console()
 
 
+def _say(label: str, style: str, message: str) -> None:
+    """Print `label` in `style`, then `message` as plain text, on standard error.
+
+    Messages carry file names and registry keys (`[sources.donga]`): rich must not read
+    their brackets as markup, nor colour their numbers and paths.
+    """
+    from rich.text import Text
+
+    console.print(Text.assemble((label, style), " ", message), highlight=False)
+
+
 @app.command("build")
 def build_command(
     raw: Annotated[Path, typer.Option(help="Folder of raw files with its sources.toml.")] = Path(
@@ -142,7 +153,7 @@ def build_command(
                 near_duplicate_threshold=near_duplicates or None,
             )
         except (BuildError, RegistryError, EngineError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            _say("error:", "red", str(exc))
             raise typer.Exit(2) from None
     if sheet is not None:
         # Keep the hand-kept datasheet's generated section in step with the published one.
@@ -162,20 +173,20 @@ def build_command(
     )
     out.print(table)
     if result.up_to_date:
-        console.print(f"{out_dir} is up to date: nothing changed since it was built")
+        console.print(f"{out_dir} is up to date: nothing changed since it was built", markup=False)
     else:
         console.print(f"{result.processed} file(s) processed, {result.cached} from the cache")
     for entry in result.rejects[:20]:
-        console.print(
-            f"[yellow]rejected[/yellow] {entry['source_file']}: "
-            f"{entry['reason']} ({entry['message']})",
-            markup=False,
-            highlight=False,
+        _say(
+            "rejected", "yellow", f"{entry['source_file']}: {entry['reason']} ({entry['message']})"
         )
     if len(result.rejects) > 20:
-        console.print(f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl")
+        console.print(
+            f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl",
+            markup=False,
+        )
     if strict and result.rejects:
-        console.print(f"[red]--strict:[/red] {len(result.rejects)} file(s) rejected")
+        _say("--strict:", "red", f"{len(result.rejects)} file(s) rejected")
         raise typer.Exit(1)
 
 
@@ -248,7 +259,7 @@ def stats_command(
     try:
         figures = published_figures(path)
     except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=False, highlight=False)
+        _say("error:", "red", str(exc))
         raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -274,17 +285,15 @@ def show_command(
     """
     import json
 
-    from rich.text import Text
-
     from newscorpus.show import find_record, render
 
     try:
         record = find_record(path, record_id)
     except (FileNotFoundError, LookupError) as exc:
-        console.print(Text.assemble(("error: ", "red"), str(exc)))
+        _say("error:", "red", str(exc))
         raise typer.Exit(2) from None
     if record is None:
-        console.print(Text.assemble(("error: ", "red"), f"no article {record_id!r} in {path}"))
+        _say("error:", "red", f"no article {record_id!r} in {path}")
         raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
