@@ -174,6 +174,8 @@ def test_jsonl_of_records(tmp_path: Path, built: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     report = newscorpus.validate(tmp_path / "absent")
     assert not report.ok
+    # A problem with a file (no record, no pointer) reads "file: message".
+    assert [str(p) for p in report.problems] == [f"{tmp_path / 'absent'}: no such folder or file"]
 
 
 validate_module = importlib.import_module("newscorpus.validate")

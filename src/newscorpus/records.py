@@ -37,6 +37,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.pointer and not self.record_id:
+            return f"{self.file}: {self.message}"  # about the file, not a record
         where = self.file + (f" [{self.record_id}]" if self.record_id else "")
         return f"{where} {self.pointer or '/'}: {self.message}"
 
