@@ -1867,6 +1867,12 @@ _LEADING_ADVERBIAL = frozenset(
         "following",
         "amid",
         "among",
+        "outside",
+        "inside",
+        "across",
+        "throughout",
+        "beyond",
+        "unlike",
         "according",
         "yesterday",
         "today",
@@ -1930,6 +1936,9 @@ _DATELINE_RE = re.compile(r"\s*[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Za-z.]*){0,3}\s+[-—
 
 
 _PARTICIPLE_STOPS = _STOP_WORDS - {"that", "by", "at"}
+# Prepositions that continue a sentence-initial participle ("Reading from …"); after a
+# short -ing word they may follow a name instead ("King in …"), hence the length test.
+_PARTICIPLE_PREPOSITIONS = frozenset(("from", "in", "on", "with", "to", "into", "through"))
 
 
 def _opens_participial(word: str, nxt: str) -> bool:
@@ -1942,6 +1951,8 @@ def _opens_participial(word: str, nxt: str) -> bool:
     if not word[:1].isupper() or not nxt[:1].islower():
         return False
     nlow = nxt.casefold()
+    if nlow in _PARTICIPLE_PREPOSITIONS and low.endswith("ing") and len(low) > 6:
+        return True  # "Reading from a prepared text, Carson …", "Writing in the Post, …"
     if nlow in _SINGLE_CUES or nlow in _VERBISH or nlow in _PARTICIPLE_STOPS:
         return False
     if low.endswith("ly") and len(low) > 4:
