@@ -714,6 +714,13 @@ def _np_before(
 ) -> tuple[int, int] | None:
     """`np_before`, given `_last_token(text, lo, cue_start)` (`last`)."""
     hi = cue_start
+    if last is not None:
+        # "X on the 10th said", "X less than two weeks ago said": the time phrase
+        # between subject and cue is not the speaker.
+        before_time = _time_phrase_start(text, lo, last)
+        if before_time is not None:
+            hi = before_time
+            last = _last_token(text, lo, hi)
     # Skip adverbs and auxiliaries directly left of the cue ("X also said").
     while last is not None and text[last[0] : last[1]].rstrip(".").casefold() in _ADV_WORDS:
         hi = last[0]
@@ -907,6 +914,113 @@ def _head_before_phrase(text: str, toks: list[tuple[int, int]], stop: int, start
             break
         head_start = s
     return head_start
+
+
+# Words of a time phrase read right to left from its head ("the 10th", "last week",
+# "less than two weeks ago", "on Jan. 9"), and the heads themselves.
+_TIME_HEADS = frozenset(
+    [
+        *(w for w in _TIME_WORDS if w not in ("last", "this", "next", "later", "earlier")),
+        "weekend",
+    ]
+)
+# Units counted back from "ago" ("two weeks ago").
+_TIME_UNITS = frozenset(
+    ["day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "decade"]
+)
+_TIME_LEADS = frozenset(
+    [
+        "on",
+        "in",
+        "at",
+        "the",
+        "last",
+        "this",
+        "next",
+        "past",
+        "earlier",
+        "later",
+        "late",
+        "early",
+        "of",
+        "a",
+        "an",
+        "few",
+        "several",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "than",
+        "less",
+        "more",
+        "about",
+        "nearly",
+        "almost",
+        "just",
+        "some",
+        "over",
+    ]
+)
+_MONTHS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april "  # noqa: SIM905
+    "june july august september october november december".split()
+)
+_ORDINAL_DAY_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
+
+
+def _time_phrase_start(text: str, lo: int, last: tuple[int, int]) -> int | None:
+    """Start of a time phrase that ends with the token `last` (right before a cue),
+    or None: "on the 10th", "last week", "two days ago", "on Jan. 9", "on Tuesday".
+
+    The phrase must end in a time head (a day, week, "ago", an ordinal day, a date)
+    and leave a word before it for the speaker.
+    """
+    word = text[last[0] : last[1]]
+    low = word.rstrip(".").casefold()
+    ago = low == "ago"
+    if not (
+        ago
+        or low in _TIME_HEADS
+        or _ORDINAL_DAY_RE.fullmatch(low) is not None
+        or (low.isdigit() and len(low) <= 2)
+    ):
+        return None
+    start = last[0]
+    taken = 0
+    while taken < 6:
+        previous = _last_token(text, lo, start)
+        if previous is None:
+            return None  # nothing left for the speaker
+        prev_low = text[previous[0] : previous[1]].rstrip(".").casefold()
+        is_time_word = (
+            prev_low in _TIME_LEADS
+            or prev_low in _MONTHS
+            or (ago and (prev_low in _TIME_UNITS or prev_low.isdigit()))
+        )
+        if not is_time_word:
+            break
+        start = previous[0]
+        taken += 1
+    if not ago and low.isdigit():
+        # a bare number is a date only after a month ("on Jan. 9")
+        month = _last_token(text, lo, last[0])
+        if month is None or text[month[0] : month[1]].rstrip(".").casefold() not in _MONTHS:
+            return None
+    if text[start : last[0]].strip() == "" and low not in _TIME_HEADS and not ago:
+        return None  # a lone ordinal or number is not a time phrase by itself
+    speaker_end = _last_token(text, lo, start)
+    if speaker_end is None:
+        return None  # nothing left for the speaker
+    left = text[speaker_end[0] : speaker_end[1]].rstrip(".").casefold()
+    if left.isdigit() or left in _STOP_WORDS:
+        return None  # "within 24 hours", "by the 10th": not after a subject
+    return start
 
 
 def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, int] | None:
