@@ -714,13 +714,19 @@ def _np_before(
 ) -> tuple[int, int] | None:
     """`np_before`, given `_last_token(text, lo, cue_start)` (`last`)."""
     hi = cue_start
-    if last is not None:
-        # "X on the 10th said", "X less than two weeks ago said": the time phrase
-        # between subject and cue is not the speaker.
-        before_time = _time_phrase_start(text, lo, last)
-        if before_time is not None:
-            hi = before_time
-            last = _last_token(text, lo, hi)
+    for _ in range(2):
+        # "X on the 10th said", "X less than two weeks ago said", "X in a statement
+        # said": a time or circumstance phrase between subject and cue is not the
+        # speaker ("X on Tuesday in a statement said": both).
+        if last is None:
+            break
+        before = _time_phrase_start(text, lo, last)
+        if before is None and not _noun_cue(text, cue_start):
+            before = _circumstance_phrase_start(text, lo, hi)
+        if before is None:
+            break
+        hi = before
+        last = _last_token(text, lo, hi)
     # Skip adverbs and auxiliaries directly left of the cue ("X also said").
     while last is not None and text[last[0] : last[1]].rstrip(".").casefold() in _ADV_WORDS:
         hi = last[0]
@@ -855,6 +861,55 @@ _ADVERBIAL_OBJECTS = frozenset(
         "beginning",
     ]
 )
+
+
+# Prepositions of a phrase saying when, where or how someone spoke, between the
+# speaker and the cue ("X in a statement said", "X at a press conference said").
+_CIRCUMSTANCE_PREPOSITIONS = frozenset(("in", "at", "during", "on", "through", "via", "over"))
+
+
+def _noun_cue(text: str, cue_start: int) -> bool:
+    """Is the cue at `cue_start` a noun (`in a statement`, `in an interview`)? Then the
+    phrase before it is that noun's own, not a circumstance of a verb."""
+    match = _TOKEN_RE.match(text, cue_start)
+    word = match.group().casefold() if match is not None else ""
+    return word in _ADVERBIAL_OBJECTS or word.removesuffix("s") in _ADVERBIAL_OBJECTS
+
+
+def _circumstance_phrase_start(text: str, lo: int, hi: int) -> int | None:
+    """Start of a circumstance phrase ending at `hi` (right before a cue), or None.
+
+    It is one of `_CIRCUMSTANCE_PREPOSITIONS` and an object at most 5 words long that
+    is indefinite, possessive (`in his speech`) or a when/how noun (`during the
+    meeting`, see `_adverbial_object`), with a word that can end a speaker phrase
+    before it (not a number or a stop word): "Officials in the ministry said" keeps
+    its phrase. The word before must end a subject (a name, a person or an
+    organisation).
+    """
+    toks = _tokens_back(text, lo, hi)
+    for index, (s, e) in enumerate(toks[:6]):
+        low = text[s:e].casefold()
+        if low not in _CIRCUMSTANCE_PREPOSITIONS:
+            continue
+        if index == 0 or index + 1 >= len(toks):
+            return None
+        object_words = [text[a:b].casefold() for a, b in toks[:index]]
+        if all(w in _DETERMINERS or w in _POSSESSIVE_PRON for w in object_words):
+            return None  # "in a written …": the cue is the object's own word
+        first = object_words[-1]
+        if not (first in _POSSESSIVE_PRON or _adverbial_object(text, e, hi)):
+            return None
+        word = text[toks[index + 1][0] : toks[index + 1][1]]
+        left = word.rstrip(".").casefold()
+        if left.isdigit() or left in _STOP_WORDS or left in _DETERMINERS:
+            return None
+        # The word before must end a subject: a name, a person or an organisation
+        # ("Trump in his speech", "the ministry in a statement"), not a verb's object
+        # ("fanned controversy in a speech").
+        if not (word[:1].isupper() or _is_person_noun(word) or left in _ORG_WORDS):
+            return None
+        return s
+    return None
 
 
 def _adverbial_object(text: str, pos: int, hi: int) -> bool:
