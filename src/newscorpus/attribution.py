@@ -717,11 +717,15 @@ def _np_before(
     for _ in range(2):
         # "X on the 10th said", "X less than two weeks ago said", "X in a statement
         # said": a time or circumstance phrase between subject and cue is not the
-        # speaker ("X on Tuesday in a statement said": both).
-        if last is None:
+        # speaker ("X on Tuesday in a statement said": both). A lone token has none.
+        if last is None or last[0] == lo or text[lo : last[0]].isspace():
             break
         before = _time_phrase_start(text, lo, last)
-        if before is None and not _noun_cue(text, cue_start):
+        if (
+            before is None
+            and _CIRCUMSTANCE_RE.search(text, max(lo, hi - _CIRCUMSTANCE_REACH), hi) is not None
+            and not _noun_cue(text, cue_start)
+        ):
             before = _circumstance_phrase_start(text, lo, hi)
         if before is None:
             break
@@ -866,6 +870,9 @@ _ADVERBIAL_OBJECTS = frozenset(
 # Prepositions of a phrase saying when, where or how someone spoke, between the
 # speaker and the cue ("X in a statement said", "X at a press conference said").
 _CIRCUMSTANCE_PREPOSITIONS = frozenset(("in", "at", "during", "on", "through", "via", "over"))
+# A cheap first test: one of them among the last characters before the cue.
+_CIRCUMSTANCE_RE = re.compile(r"(?i)\b(?:in|at|during|on|through|via|over)\s")
+_CIRCUMSTANCE_REACH = 80
 
 
 def _noun_cue(text: str, cue_start: int) -> bool:
