@@ -965,6 +965,13 @@ def _title_context(text: str, open_pos: int) -> bool:
     return bool(words) and words[-1].lower().strip(",") in _TITLE_CONTEXT
 
 
+# Cues that report someone's words (not "called", "wrote about" ...): a quotation
+# standing alone after such a sentence continues its speaker.
+_SPEECH_CUES = frozenset(
+    ("said", "says", "told", "added", "adds", "stated", "explained", "stressed", "noted")
+)
+
+
 def _previous_sentence_attribution(
     text: str, plo: int, open_pos: int, lo: int
 ) -> Attribution | None:
@@ -979,6 +986,19 @@ def _previous_sentence_attribution(
         if text[seg_end - 1 : seg_end] == ":":
             prev = attribution_before(text, max(prev_lo, lo), seg_end)
             if prev is not None and prev.mention is not None:
+                return prev
+            return None
+        # "Kim said the economy would recover. “We are confident.”": a quotation
+        # that is a sentence of its own continues the speaker whose words the
+        # sentence before it reports, through a speech verb ("said", "told").
+        if not text[sent_lo:open_pos].strip():
+            prev = attribution_before(text, max(prev_lo, lo), seg_end)
+            if (
+                prev is not None
+                and prev.mention is not None
+                and prev.cue is not None
+                and prev.cue.casefold() in _SPEECH_CUES
+            ):
                 return prev
         return None
     prev_end = plo
