@@ -35,6 +35,28 @@ WORDS = [
     ".",
     '<tweet a="x">',
     "</tweet>",
+    # speaker phrases with what may follow them before the cue (attribution's
+    # prepositional, time and circumstance phrases)
+    "official",
+    "from",
+    "in",
+    "a",
+    "statement",
+    "on",
+    "10th",
+    "Jan.",
+    "9",
+    "two",
+    "weeks",
+    "ago",
+    "last",
+    "week",
+    "close",
+    "familiar",
+    "with",
+    "Reading",
+    "Across",
+    "his",
 ]
 PIECES = st.sampled_from(MARKS + WORDS + [" ", " ", "\n", "\n\n", "a", "X"])
 structured = st.lists(PIECES, max_size=80).map("".join)
