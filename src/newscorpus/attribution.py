@@ -193,6 +193,47 @@ _ADV_WORDS = [
     "frequently",
     "always",
     "reportedly",
+    # manner and sequence adverbs between a speaker and the cue ("X immediately said")
+    "immediately",
+    "angrily",
+    "openly",
+    "firmly",
+    "sharply",
+    "strongly",
+    "directly",
+    "personally",
+    "officially",
+    "formally",
+    "initially",
+    "finally",
+    "eventually",
+    "originally",
+    "jointly",
+    "briefly",
+    "calmly",
+    "quietly",
+    "proudly",
+    "bitterly",
+    "sarcastically",
+    "jokingly",
+    "candidly",
+    "frankly",
+    "emphatically",
+    "categorically",
+    "defiantly",
+    "cautiously",
+    "confidently",
+    "tersely",
+    "curtly",
+    "wryly",
+    "loudly",
+    "tearfully",
+    "abruptly",
+    "promptly",
+    "swiftly",
+    "already",
+    "still",
+    "even",
 ]
 
 
@@ -1181,6 +1222,26 @@ def _subject_mention_ok(mention: str) -> bool:
     ) and valid_mention(mention)
 
 
+# Nouns ending in "ly" that are not adverbs: they may open a speaker phrase.
+_LY_NOUNS = frozenset(
+    [
+        "family",
+        "ally",
+        "assembly",
+        "rally",
+        "supply",
+        "monopoly",
+        "anomaly",
+        "daily",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "bully",
+        "reply",
+    ]
+)
+
+
 def _valid_mention(mention: str) -> bool:
     words = mention.split()
     if not words:
@@ -1194,8 +1255,8 @@ def _valid_mention(mention: str) -> bool:
             return False
         if low in _SINGLE_CUES and not (w[0].isupper() or w[0].isdigit()):
             return False
-    if not _is_cap(words[0]) and lows[0].endswith("ly"):
-        return False  # "similarly discounted …"
+    if not _is_cap(words[0]) and lows[0].endswith("ly") and lows[0] not in _LY_NOUNS:
+        return False  # "similarly discounted …" (but "the family said")
     if len(words) == 1 and lows[0] in _LEADING_ADVERBIAL:
         return False  # "Still", "Later"
     return lows[0] not in ("see", "read", "here", "there", "this", "that", "what", "written")
