@@ -57,6 +57,9 @@ WORDS = [
     "Reading",
     "Across",
     "his",
+    "-",
+    ". ",
+    '". ',
 ]
 PIECES = st.sampled_from(MARKS + WORDS + [" ", " ", "\n", "\n\n", "a", "X"])
 structured = st.lists(PIECES, max_size=80).map("".join)
@@ -75,6 +78,8 @@ def _check(source: str, quotes: list[Quote]) -> None:
         if q.speaker_mention is not None:
             assert q.speaker_start is not None and q.speaker_end is not None
             assert source[q.speaker_start : q.speaker_end] == q.speaker_mention
+            # a mention starts with a word, never with the punctuation before it
+            assert q.speaker_mention[:1].isalnum() or q.speaker_mention[:1] in "’'"
         if q.cue is not None:
             assert q.cue_start is not None and q.cue_end is not None
             assert source[q.cue_start : q.cue_end] == q.cue

@@ -153,88 +153,90 @@ _REGULAR = [
     "chant",
 ]
 
-_ADV_WORDS = [
-    "also",
-    "later",
-    "then",
-    "again",
-    "previously",
-    "once",
-    "recently",
-    "further",
-    "repeatedly",
-    "often",
-    "simply",
-    "quickly",
-    "bluntly",
-    "flatly",
-    "publicly",
-    "privately",
-    "separately",
-    "earlier",
-    "subsequently",
-    "additionally",
-    "has",
-    "had",
-    "have",
-    "would",
-    "will",
-    "could",
-    "might",
-    "may",
-    "did",
-    "does",
-    "do",
-    "reportedly",
-    "has",
-    "long",
-    "not",
-    "never",
-    "frequently",
-    "always",
-    "reportedly",
-    # manner and sequence adverbs between a speaker and the cue ("X immediately said")
-    "immediately",
-    "angrily",
-    "openly",
-    "firmly",
-    "sharply",
-    "strongly",
-    "directly",
-    "personally",
-    "officially",
-    "formally",
-    "initially",
-    "finally",
-    "eventually",
-    "originally",
-    "jointly",
-    "briefly",
-    "calmly",
-    "quietly",
-    "proudly",
-    "bitterly",
-    "sarcastically",
-    "jokingly",
-    "candidly",
-    "frankly",
-    "emphatically",
-    "categorically",
-    "defiantly",
-    "cautiously",
-    "confidently",
-    "tersely",
-    "curtly",
-    "wryly",
-    "loudly",
-    "tearfully",
-    "abruptly",
-    "promptly",
-    "swiftly",
-    "already",
-    "still",
-    "even",
-]
+_ADV_WORDS = frozenset(
+    [
+        "also",
+        "later",
+        "then",
+        "again",
+        "previously",
+        "once",
+        "recently",
+        "further",
+        "repeatedly",
+        "often",
+        "simply",
+        "quickly",
+        "bluntly",
+        "flatly",
+        "publicly",
+        "privately",
+        "separately",
+        "earlier",
+        "subsequently",
+        "additionally",
+        "has",
+        "had",
+        "have",
+        "would",
+        "will",
+        "could",
+        "might",
+        "may",
+        "did",
+        "does",
+        "do",
+        "reportedly",
+        "has",
+        "long",
+        "not",
+        "never",
+        "frequently",
+        "always",
+        "reportedly",
+        # manner and sequence adverbs between a speaker and the cue ("X immediately said")
+        "immediately",
+        "angrily",
+        "openly",
+        "firmly",
+        "sharply",
+        "strongly",
+        "directly",
+        "personally",
+        "officially",
+        "formally",
+        "initially",
+        "finally",
+        "eventually",
+        "originally",
+        "jointly",
+        "briefly",
+        "calmly",
+        "quietly",
+        "proudly",
+        "bitterly",
+        "sarcastically",
+        "jokingly",
+        "candidly",
+        "frankly",
+        "emphatically",
+        "categorically",
+        "defiantly",
+        "cautiously",
+        "confidently",
+        "tersely",
+        "curtly",
+        "wryly",
+        "loudly",
+        "tearfully",
+        "abruptly",
+        "promptly",
+        "swiftly",
+        "already",
+        "still",
+        "even",
+    ]
+)
 
 
 def _inflect(verb: str) -> set[str]:
@@ -682,6 +684,14 @@ _TOKEN_PUNCTUATION = "’'.&-_"
 _TOKEN_FULL_RE = re.compile(r"[\w’'.&-]+")
 
 
+def _word_start(text: str, start: int, end: int) -> int:
+    """`start` moved past leading hyphens, full stops and ampersands (a token such as
+    "-he" or ".Smith" in broken text): a speaker phrase starts with a word."""
+    while start < end and text[start] in "-.&":
+        start += 1
+    return start
+
+
 def _last_token(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """Span of `_LAST_TOKEN_RE.search(text, lo, hi)`'s group: the token that ends
     text[lo:hi] but for trailing whitespace, found from the right (the regex search
@@ -823,8 +833,10 @@ def _np_before(
         word = text[s:e]
         low = word.rstrip(".").casefold()
         stop = i
-        if low in _DETERMINERS:
-            break  # determiner opens the NP; it is not part of the mention
+        if low in _DETERMINERS or not low:
+            # a determiner opens the NP and is not part of the mention; a lone full
+            # stop ('… records". Mr Beith urged') ends the sentence before it
+            break
         if low in _STOP_WORDS and not (
             low in ("and", "for", "at")
             and chosen
@@ -852,7 +864,7 @@ def _np_before(
         stop = len(toks)
     if not chosen:
         return None
-    start = _head_before_phrase(text, toks, stop, start)
+    start = _word_start(text, _head_before_phrase(text, toks, stop, start), end)
     # trailing period of an abbreviation is part of the name ("U.S."), but a lone
     # sentence-final period is not: tokens never span past `hi`, so nothing to trim.
     return (start, end) if _np_mention_ok(text[start:end]) else None
@@ -1182,9 +1194,10 @@ def np_after(text: str, pos: int, hi: int, max_tokens: int = 10) -> tuple[int, i
         chosen.pop()
     if not chosen:
         return None
-    if not valid_mention(text[chosen[0][0] : chosen[-1][1]]):
+    first = _word_start(text, chosen[0][0], chosen[-1][1])
+    if first >= chosen[-1][1] or not valid_mention(text[first : chosen[-1][1]]):
         return None
-    return chosen[0][0], chosen[-1][1]
+    return first, chosen[-1][1]
 
 
 _POSSESSIVE_PRON = frozenset(("his", "her", "its", "their", "our", "my", "your"))
@@ -2239,6 +2252,11 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             break
         word = m.group()
         low = word.rstrip(".").casefold()
+        if not count and not any(ch.isalnum() for ch in low):
+            # a full stop left of the sentence ('… records". Mr Beith urged') or a
+            # list bullet ("- People coming …"): the sentence starts after it
+            prev_end = me
+            continue
         if not count and low in PRONOUNS:
             return ms, me
         if low in _DETERMINERS and not count:
@@ -2252,7 +2270,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
         if not cap and count and last_cap:
             break  # a lowercase word after a name is the verb ("Trump mocked")
         if not count:
-            first_s = ms
+            first_s = _word_start(text, ms, me)
         last_s, last_e, last_cap, prev_end = ms, me, cap, me
         count += 1
         if count > 8:

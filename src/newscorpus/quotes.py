@@ -970,6 +970,8 @@ def _title_context(text: str, open_pos: int) -> bool:
 _SPEECH_CUES = frozenset(
     ("said", "says", "told", "added", "adds", "stated", "explained", "stressed", "noted")
 )
+# One of them in a sentence, found before looking for its attribution.
+_SPEECH_CUE_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_SPEECH_CUES)) + r")\b")
 
 
 def _previous_sentence_attribution(
@@ -991,7 +993,10 @@ def _previous_sentence_attribution(
         # "Kim said the economy would recover. “We are confident.”": a quotation
         # that is a sentence of its own continues the speaker whose words the
         # sentence before it reports, through a speech verb ("said", "told").
-        if not text[sent_lo:open_pos].strip():
+        if (
+            not text[sent_lo:open_pos].strip()
+            and _SPEECH_CUE_RE.search(text, max(prev_lo, lo), seg_end) is not None
+        ):
             prev = attribution_before(text, max(prev_lo, lo), seg_end)
             if (
                 prev is not None
