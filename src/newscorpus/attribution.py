@@ -2212,6 +2212,16 @@ def _opens_participial(word: str, nxt: str) -> bool:
     return False
 
 
+def _role_before_name(text: str, low: str, end: int, hi: int) -> bool:
+    """Is `low` (a lowercase word after a capitalised one) a role between an
+    organisation and a name ("Conservative co-chairman Liam Fox", "Labour leader
+    Keir Starmer")? Then it belongs to the subject instead of being its verb."""
+    if not (_is_role(low) or low in _PERSON_HEADS):
+        return False
+    following = _TOKEN_RE.search(text, end, hi)
+    return following is not None and following.group()[:1].isupper()
+
+
 def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """Guess the grammatical subject at the start of the sentence text[lo:hi].
 
@@ -2267,7 +2277,7 @@ def subject_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
         cap = word[0].isupper() or word[0].isdigit()
         if not cap and (word.casefold() in _SINGLE_CUES or low.endswith("ed")):
             break
-        if not cap and count and last_cap:
+        if not cap and count and last_cap and not _role_before_name(text, low, me, hi):
             break  # a lowercase word after a name is the verb ("Trump mocked")
         if not count:
             first_s = _word_start(text, ms, me)
