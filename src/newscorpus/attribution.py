@@ -239,6 +239,33 @@ _ADV_WORDS = frozenset(
 )
 
 
+# Verbs of two syllables stressed on the last, which double its consonant.
+_FINAL_STRESS = frozenset(
+    [
+        "admit",
+        "commit",
+        "submit",
+        "permit",
+        "omit",
+        "emit",
+        "acquit",
+        "regret",
+        "refer",
+        "prefer",
+        "confer",
+        "infer",
+        "concur",
+        "rebut",
+        "deter",
+        "compel",
+        "repel",
+        "rebel",
+        "control",
+        "extol",
+    ]
+)
+
+
 def _inflect(verb: str) -> set[str]:
     forms = {verb}
     if verb.endswith("e"):
@@ -249,8 +276,11 @@ def _inflect(verb: str) -> set[str]:
         forms |= {verb + "es", verb + "ed", verb + "ing"}
     elif verb in {"plead"}:
         forms |= {"pleads", "pleaded", "pled", "pleading"}
-    elif re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb) and verb not in {"say"}:
-        # one-syllable CVC: double the final consonant (quip -> quipped)
+    elif (
+        re.fullmatch(r"(?:qu|[^aeiou])*[aeiou][bdglmnprt]", verb) and verb not in {"say"}
+    ) or verb in _FINAL_STRESS:
+        # one-syllable CVC, or stress on a final CVC: double the final consonant
+        # (quip -> quipped, admit -> admitted)
         forms |= {verb + "s", verb + verb[-1] + "ed", verb + verb[-1] + "ing"}
     else:
         forms |= {verb + "s", verb + "ed", verb + "ing"}

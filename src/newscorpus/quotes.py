@@ -970,6 +970,8 @@ def _title_context(text: str, open_pos: int) -> bool:
 _SPEECH_CUES = frozenset(
     ("said", "says", "told", "added", "adds", "stated", "explained", "stressed", "noted")
 )
+# Double quotation marks (single ones double as apostrophes).
+_DOUBLE_MARK_RE = re.compile('["“”«»„]')
 # One of them in a sentence, found before looking for its attribution.
 _SPEECH_CUE_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(_SPEECH_CUES)) + r")\b")
 
@@ -998,11 +1000,16 @@ def _previous_sentence_attribution(
             and _SPEECH_CUE_RE.search(text, max(prev_lo, lo), seg_end) is not None
         ):
             prev = attribution_before(text, max(prev_lo, lo), seg_end)
+            # The cue must frame the sentence, not sit in someone's quoted words:
+            # '“I stumbled but my experience told through. “I still feel …”' is no
+            # report, 'Wenger said: “Freddie is an option. “I have to decide …”' is.
+            mark = _DOUBLE_MARK_RE.search(text, max(prev_lo, lo), seg_end)
             if (
                 prev is not None
                 and prev.mention is not None
                 and prev.cue is not None
                 and prev.cue.casefold() in _SPEECH_CUES
+                and (mark is None or (prev.cue_start or 0) < mark.start())
             ):
                 return prev
         return None
