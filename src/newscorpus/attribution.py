@@ -850,7 +850,16 @@ def _np_before(
             np = np_before(text, chunk_lo, comma, max_tokens)
             # the NP must be the whole chunk (modulo a determiner)
             lead = text[chunk_lo : np[0]].strip().casefold() if np is not None else "x"
-            return np if lead in ("", "the", "a", "an") else None
+            if lead in ("", "the", "a", "an"):
+                return np
+            # "… aimed at the U.S. Yang Moo-jin, president of …, said": the sentence
+            # splitter kept "U.S." inside; the chunk's last sentence starts after it
+            stop = text.rfind(". ", chunk_lo, comma)
+            if stop >= 0 and text[stop + 2 : stop + 3].isupper():
+                np = np_before(text, stop + 2, comma, max_tokens)
+                if np is not None and np[0] == stop + 2 and _looks_named(text[np[0] : np[1]]):
+                    return np
+            return None
         return None
     toks = _tokens_back(text, lo, hi)
     if not toks or text[toks[0][1] : hi].strip():
