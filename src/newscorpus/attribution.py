@@ -13,7 +13,10 @@ Vocabulary:
 * *mention*: the surface naming phrase of the speaker ("the U.S. Department of
   Defense" → mention "U.S. Department of Defense": a leading determiner is dropped;
   "Robert Sinche, head of currency strategy at …" → "Robert Sinche": an appositive is
-  dropped).
+  dropped; "an official from the presidential office" keeps the phrase that says
+  where the person is from; a time or circumstance phrase between speaker and cue is
+  not part of it: "President Yoon on the 10th said", "the ministry in a statement
+  said").
 * *speaker*: the resolved name. Equal to the mention except for pronouns, which are
   resolved to the most recent compatible named speaker (see `resolve_referent`;
   candidates are `Referent`s: quotation speakers, reporting-verb subjects and
