@@ -157,32 +157,30 @@ def io_floor(raw: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def worker_ceiling(raw: Path, sample: int) -> tuple[int, float]:
-    """(files, seconds) for the per-file function alone over the first `sample` files."""
-    output = subprocess.run(
-        [sys.executable, "-c", WORKER_CEILING, str(raw), str(sample)],
+def run_snippet(code: str, *args: object) -> str:
+    """Run `code` in a child interpreter on the snapshot (like the builds); its stdout."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
         check=True,
         capture_output=True,
         text=True,
         env=snapshot_env(),
-    ).stdout.split()
-    return int(output[0]), float(output[1])
+    ).stdout
+
+
+def worker_ceiling(raw: Path, sample: int) -> tuple[int, float]:
+    """(files, seconds) for the per-file function alone over the first `sample` files."""
+    files, seconds = run_snippet(WORKER_CEILING, raw, sample).split()
+    return int(files), float(seconds)
 
 
 def reencode_floor(out: Path, scratch: Path) -> float:
     """Seconds to write the published rows again with the build's Parquet options."""
     scratch.mkdir()
     try:
-        output = subprocess.run(
-            [sys.executable, "-c", REENCODE_FLOOR, str(out), str(scratch)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=snapshot_env(),
-        ).stdout
+        return float(run_snippet(REENCODE_FLOOR, out, scratch))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return float(output)
 
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
