@@ -40,8 +40,10 @@ Design (rule based, standard library only, pure functions):
   then the headline `X: ‘…’` form); the multi-paragraph group; the previous quotation
   in the same paragraph (`“…,” X said. “…”`); for a quote-only paragraph, the last
   attributed quotation of the paragraph right before; the subject of the quotation's
-  own sentence (`Kasich resisted: “…”`); a colon-ended previous sentence/paragraph;
-  a sentence-final attribution clause (`“…” if she lost, said X, an analyst.`); a
+  own sentence (`Kasich resisted: “…”`); a colon-ended previous sentence/paragraph,
+  or, for a quotation that is a sentence of its own, a previous sentence in the
+  paragraph that reports speech (`Kim said the economy would recover. “…”`, the cue
+  outside quotation marks); a sentence-final attribution clause (`“…” if she lost, said X, an analyst.`); a
   dash signature on the next line after a quote-only paragraph (`-Michelle Marks,
   Philadelphia.`); for a paragraph opening with an unattributed quotation, a
   reporting verb's subject in the last sentence of the paragraph right before.
