@@ -43,10 +43,11 @@ Design (rule based, standard library only, pure functions):
   own sentence (`Kasich resisted: “…”`); a colon-ended previous sentence/paragraph,
   or, for a quotation that is a sentence of its own, a previous sentence in the
   paragraph that reports speech (`Kim said the economy would recover. “…”`, the cue
-  outside quotation marks); a sentence-final attribution clause (`“…” if she lost, said X, an analyst.`); a
-  dash signature on the next line after a quote-only paragraph (`-Michelle Marks,
-  Philadelphia.`); for a paragraph opening with an unattributed quotation, a
-  reporting verb's subject in the last sentence of the paragraph right before.
+  outside quotation marks); a sentence-final attribution clause (`“…” if she lost,
+  said X, an analyst.`); a dash signature on the next line after a quote-only
+  paragraph (`-Michelle Marks, Philadelphia.`); for a paragraph opening with an
+  unattributed quotation, a reporting verb's subject in the last sentence of the
+  paragraph right before.
   Inherited mention/cue offsets point at the mention/cue that attributes the quote.
   Pronouns are resolved to the most recent compatible named speaker: quotation
   speakers, subjects of reporting verbs without a quotation (`Gambill said the win …`,
