@@ -34,7 +34,7 @@ def test_noop_rebuild_leaves_an_intact_output_alone(raw: Path, tmp_path: Path) -
     out = tmp_path / "processed"
     first = newscorpus.build(raw, out, workers=1)
     assert (first.processed, first.cached, first.up_to_date) == (FILES, 0, False)
-    assert (tmp_path / ".newscorpus-cache").is_dir()  # beside the output by default
+    assert (tmp_path / ".processed.cache").is_dir()  # beside the output by default
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     second = newscorpus.build(raw, out, workers=1)
     assert second.up_to_date and second.processed == 0
@@ -88,7 +88,7 @@ def test_a_new_pipeline_version_invalidates_the_cache(
 def test_no_cache_reads_and_writes_none(raw: Path, tmp_path: Path) -> None:
     result = newscorpus.build(raw, tmp_path / "processed", workers=1, use_cache=False)
     assert (result.processed, result.cached) == (FILES, 0)
-    assert not (tmp_path / ".newscorpus-cache").exists()
+    assert not (tmp_path / ".processed.cache").exists()
 
 
 def test_a_killed_build_resumes_without_redoing_finished_files(raw: Path, tmp_path: Path) -> None:

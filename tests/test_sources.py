@@ -28,6 +28,7 @@ aliases = ["The Dong-A Daily"]
 
 def test_registry_loads_sources_with_aliases(tmp_path: Path) -> None:
     (tmp_path / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    (tmp_path / "donga").mkdir()
     (source,) = load_registry(tmp_path).values()
     assert (source.key, source.name, source.profile) == ("donga", "Donga", "donga_wordpress_v1")
     assert source_names_match("The Dong-A Daily", source)

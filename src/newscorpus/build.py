@@ -31,9 +31,9 @@ from typing import Any, overload
 
 from newscorpus.cache import (
     BuildCache,
+    CacheBusyError,
     StatKey,
     code_fingerprint,
-    default_cache_dir,
     outcome_key,
     stat_key,
 )
@@ -43,8 +43,23 @@ from newscorpus.defaults import (
     DEFAULT_SHARD_ROWS,
     DEFAULT_THRESHOLD,
 )
-from newscorpus.errors import RejectError
+from newscorpus.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    NewscorpusError,
+    RejectError,
+)
 from newscorpus.executors import ENGINES, engine_map
+from newscorpus.folder import (
+    aside_path,
+    check_output_folder,
+    default_cache_path,
+    lock_path,
+    published_record_count,
+    read_published_manifest,
+    staging_prefix,
+)
 from newscorpus.ledger import LEDGER_FILE_NAME, dumps_entry
 from newscorpus.pipeline import Outcome, process_bytes, process_file, read_raw
 from newscorpus.publish import sha256_file, write_publication
@@ -67,8 +82,40 @@ PLAN_BATCH = 500
 PREFETCH_HITS = 256
 
 
-class BuildError(RuntimeError):
-    """The build could not publish (locked output, invalid result); nothing was changed."""
+class BuildError(NewscorpusError, RuntimeError):
+    """The build did not publish; the published folder, if any, was left as it was."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class BuildUsageError(BuildError):
+    """The build was asked something it refuses before any work (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputLockedError(BuildError):
+    """Another build is writing the same output (exit 1)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class PublishRefusedError(BuildError):
+    """The new corpus would be empty, or would drop more than half of the published
+    records without `allow_shrink` (exit 1)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class InternalBuildError(BuildError):
+    """Files hit a bug (our own code, a failed import, MemoryError) and `keep_going` was
+    not given, or the new corpus failed its own validation (exit 3)."""
+
+    exit_code = EXIT_INTERNAL
+
+
+# Reason code of a file that hit a bug rather than being bad input.
+INTERNAL_ERROR = "internal_error"
 
 
 @dataclass
@@ -85,6 +132,10 @@ class BuildResult:
     cached: int = 0
     # True when nothing had changed and the published folder was left as it was.
     up_to_date: bool = False
+    # Ledger entries of files that hit a bug (published only with `keep_going`).
+    internal_errors: list[dict[str, Any]] = field(default_factory=list)
+    # Why the build ran without its cache, when it did (another build held it).
+    cache_note: str | None = None
 
     @property
     def outcomes(self) -> dict[str, int]:
@@ -100,16 +151,15 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     The lock is an flock on a sibling file, so the kernel releases it when the holder
     dies, even by SIGKILL: a stale lock file never blocks the next build.
     """
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    lock = lock_path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a")
+    handle = lock.open("a")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(
-                f"another build is writing {out_dir} (lock {lock_path} is held); "
-                "wait for it to finish"
+            raise OutputLockedError(
+                f"another build is writing {out_dir} (lock {lock} is held); wait for it to finish"
             ) from None
         yield
     finally:
@@ -159,7 +209,7 @@ def swap_into_place(new_dir: Path, out_dir: Path) -> None:
     if _exchange(new_dir, out_dir):
         shutil.rmtree(new_dir)
         return
-    aside = out_dir.parent / f".{out_dir.name}.old"
+    aside = aside_path(out_dir)
     out_dir.rename(aside)
     new_dir.rename(out_dir)
     shutil.rmtree(aside)
@@ -167,13 +217,13 @@ def swap_into_place(new_dir: Path, out_dir: Path) -> None:
 
 def _recover(out_dir: Path) -> None:
     """Clean up what a killed build left beside `out_dir` (called under the lock)."""
-    aside = out_dir.parent / f".{out_dir.name}.old"
+    aside = aside_path(out_dir)
     if aside.exists():
         if out_dir.exists():
             shutil.rmtree(aside)
         else:
             aside.rename(out_dir)
-    for stale in out_dir.parent.glob(f".{out_dir.name}.build-*"):
+    for stale in out_dir.parent.glob(f"{staging_prefix(out_dir)}*"):
         shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -192,34 +242,51 @@ def build(
     use_cache: bool = True,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     near_duplicate_threshold: float | None = DEFAULT_THRESHOLD,
+    keep_going: bool = False,
+    allow_shrink: bool = False,
 ) -> BuildResult:
     """Build the corpus from `raw_dir` and publish it atomically to `out_dir`.
 
     Every file under `raw_dir` ends in the ledger as a record, a duplicate or a reject.
     `datasheet` names the hand-written DATASHEET.md used as the template of the published
-    one (its generated section is filled in); None uses a minimal template. Raises
-    BuildError when the output is locked by another build or the result fails validation,
-    leaving `out_dir` untouched; RegistryError when raw/sources.toml is missing or malformed.
+    one (its generated section is filled in); None uses a minimal template.
+
+    Safe by default; each refusal leaves `out_dir` exactly as it was:
+    - before any work, BuildUsageError / UnsafeOutputError / RegistryError (exit 2) for a
+      missing raw folder, an `out_dir` that is neither absent, empty nor a corpus this tool
+      published (or is a file, or sits inside `raw_dir`), and any problem of the registry;
+    - OutputLockedError when another build is writing `out_dir`;
+    - InternalBuildError when a file hit a bug (not bad input: an exception from our own
+      code, a failed import, MemoryError), after reading every file so that the report is
+      complete; with `keep_going` the corpus is published anyway and the files are listed
+      in `BuildResult.internal_errors`;
+    - PublishRefusedError when the new corpus has no record, or (without `allow_shrink`)
+      would hold fewer than half of the records of the one it replaces.
 
     `engine` schedules the per-file work: `local` (a pool of `workers` processes, default
     all cores) or `dask` (the cluster at `scheduler`, or a local one); the output bytes
-    are the same. Outcomes are cached in `cache_dir` (default `.newscorpus-cache/` beside
+    are the same. Outcomes are cached in `cache_dir` (default `.OUT.cache/` beside
     `out_dir`) unless `use_cache` is False: unchanged files are not processed again, and
-    when nothing changed at all an intact `out_dir` is left as it is.
+    when nothing changed at all an intact `out_dir` is left as it is. A cache held by
+    another build is not used (`BuildResult.cache_note` says so).
 
     `near_duplicate_threshold` is the estimated Jaccard similarity at which a body counts
     as a near duplicate of a kept one (None: exact duplicates only).
     """
     if near_duplicate_threshold is not None and not 0 < near_duplicate_threshold <= 1:
-        raise BuildError(f"near-duplicate threshold {near_duplicate_threshold} not in (0, 1]")
+        raise BuildUsageError(f"near-duplicate threshold {near_duplicate_threshold} not in (0, 1]")
     raw_path, out_path = Path(raw_dir).absolute(), Path(out_dir)
     if not raw_path.is_dir():
-        raise BuildError(f"raw folder {raw_dir} does not exist")
+        raise BuildUsageError(f"raw folder {raw_dir} does not exist")
     if engine not in ENGINES:
-        raise BuildError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+        raise BuildUsageError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    cache_path = None
+    if use_cache:
+        cache_path = Path(cache_dir) if cache_dir else default_cache_path(out_path)
+    check_output_folder(out_path, raw_path, cache_path)
     registry = load_registry(raw_path)
-    files = discover_files(raw_path, registry)
     template = Path(datasheet).read_text(encoding="utf-8") if datasheet else None
+    files = discover_files(raw_path, registry)
     settings = _Settings(
         workers,
         max_bytes,
@@ -232,9 +299,15 @@ def build(
     )
     with output_lock(out_path):
         _recover(out_path)
-        store = None
-        if use_cache:
-            store = BuildCache(Path(cache_dir) if cache_dir else default_cache_dir(out_path))
+        # Checked again under the lock: another process may have written there meanwhile.
+        check_output_folder(out_path, raw_path, cache_path)
+        previous = read_published_manifest(out_path) if out_path.is_dir() else None
+        store, cache_note = None, None
+        if cache_path is not None:
+            try:
+                store = BuildCache(cache_path)
+            except CacheBusyError as exc:
+                cache_note = f"{exc}: built without it"
         try:
             plan = _plan(files, registry, settings, store)
             current = _up_to_date(out_path, plan, store)
@@ -242,7 +315,7 @@ def build(
                 if progress is not None:
                     progress(len(files), len(files))
                 return current
-            staging = Path(tempfile.mkdtemp(dir=out_path.parent, prefix=f".{out_path.name}.build-"))
+            staging = Path(tempfile.mkdtemp(dir=out_path.parent, prefix=staging_prefix(out_path)))
             staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
             try:
                 result, fingerprint = _build_into(
@@ -252,19 +325,62 @@ def build(
                 # validation, the build's last and largest allocation.
                 del files, plan
                 _release_free_memory()
+                _refuse_unsafe_publication(result, previous, keep_going, allow_shrink)
                 _check_published(staging)
                 published = _fingerprint_folder(staging)
                 swap_into_place(staging, out_path)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            if store is not None and fingerprint is not None:
+            # A build that published files hitting bugs must redo them next time, so its
+            # fingerprint is not remembered (the files themselves were never cached).
+            if store is not None and fingerprint is not None and not result.internal_errors:
                 store.set_published(out_path.absolute(), fingerprint, _remember(result, published))
         finally:
             if store is not None:
                 store.close()
     result.out_dir = out_path
+    result.cache_note = cache_note
     return result
+
+
+def _refuse_unsafe_publication(
+    result: BuildResult,
+    previous: dict[str, Any] | None,
+    keep_going: bool,
+    allow_shrink: bool,
+) -> None:
+    """Raise when the new corpus must not replace the published one (see `build`)."""
+    internal = [entry for entry in result.rejects if entry["reason"] == INTERNAL_ERROR]
+    result.internal_errors = internal
+    if internal and not keep_going:
+        listed = "\n".join(
+            f"  {entry['source_file']}: {entry['message']}" for entry in internal[:20]
+        )
+        more = f"\n  … and {len(internal) - 20} more" if len(internal) > 20 else ""
+        raise InternalBuildError(
+            f"{len(internal)} file(s) hit an internal error (a bug, not bad input); "
+            f"nothing was published (--keep-going publishes without them):\n{listed}{more}"
+        )
+    records = result.outcomes["record"]
+    reasons = Counter(entry["reason"] for entry in result.rejects)
+    by_reason = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
+    counts = (
+        f"{result.files_found} file(s): {records} record(s), "
+        f"{result.outcomes['duplicate']} duplicate(s), {result.outcomes['rejected']} rejected"
+        + (f" ({by_reason})" if by_reason else "")
+    )
+    if records == 0:
+        raise PublishRefusedError(
+            f"no record to publish ({counts}); nothing was published"
+            + ("" if previous is None else ", the published corpus is unchanged")
+        )
+    before = published_record_count(previous) if previous is not None else 0
+    if not allow_shrink and records * 2 < before:
+        raise PublishRefusedError(
+            f"the new corpus would drop {before - records} of the {before} published "
+            f"records ({counts}); nothing was published (--allow-shrink to publish it)"
+        )
 
 
 @dataclass(frozen=True)
@@ -681,4 +797,6 @@ def _check_published(folder: Path) -> None:
     report = validate_path(folder)
     if not report.ok:
         details = "\n".join(str(p) for p in report.problems[:20])
-        raise BuildError(f"the new corpus failed validation; nothing was published:\n{details}")
+        raise InternalBuildError(
+            f"the new corpus failed validation; nothing was published:\n{details}"
+        )

@@ -1,4 +1,5 @@
-"""The incremental build cache: per-file outcomes keyed by content, kept beside the output.
+"""The incremental build cache: per-file outcomes keyed by content, kept beside the output
+(`.OUT.cache/`, see folder.py).
 
 A raw file's outcomes depend only on its bytes, where it sits (the id is derived from the
 path), its source's registry entry and the code that processes it. `outcome_key` hashes
@@ -30,6 +31,7 @@ format is tied to the Python version, which is therefore part of every key.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import marshal
 import os
@@ -45,10 +47,10 @@ from newscorpus.schema import schema_text
 from newscorpus.sources import Source
 from newscorpus.version import PIPELINE_VERSION
 
-CACHE_DIR_NAME = ".newscorpus-cache"
 # v2: values moved out of SQLite into the pack; a v1 database beside it is ignored.
 DB_FILE_NAME = "build-cache-v2.sqlite3"
 PACK_FILE_NAME = "outcomes.pack"
+LOCK_FILE_NAME = "lock"
 # A killed build loses at most this much finished work. Each commit costs a flush and
 # a WAL write of every index page touched; fewer, larger batches are cheaper per file.
 COMMIT_EVERY_FILES = 512
@@ -76,11 +78,6 @@ StatKey = tuple[int, int, int, int]
 def stat_key(stat: os.stat_result) -> StatKey:
     """Return the parts of a stat that change whenever the file's content may have."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
-
-
-def default_cache_dir(out_dir: Path) -> Path:
-    """Return where the cache lives by default: `.newscorpus-cache/` beside the output."""
-    return out_dir.absolute().parent / CACHE_DIR_NAME
 
 
 @cache
@@ -125,11 +122,26 @@ def _path_key(path: str) -> bytes:
     return os.fsencode(path)
 
 
+class CacheBusyError(RuntimeError):
+    """Another build holds the cache folder; this one must build without it."""
+
+
 class BuildCache:
-    """The store of one cache folder; used by one build's main process at a time."""
+    """The store of one cache folder; used by one build's main process at a time.
+
+    Opening takes an exclusive flock on the folder (the kernel drops it when the holder
+    dies): a second build given the same folder gets CacheBusyError at once instead of
+    waiting on SQLite's lock and failing with `database is locked`.
+    """
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self._lock = (folder / LOCK_FILE_NAME).open("a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise CacheBusyError(f"cache {folder} is in use by another build") from None
         self.path = folder / DB_FILE_NAME
         # isolation_level=None: transactions are begun and committed explicitly below.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
@@ -263,6 +275,7 @@ class BuildCache:
         self._db.close()
         self._pack.close()
         os.close(self._reader)
+        self._lock.close()
 
     def count(self) -> int:
         """Return how many files' outcomes are stored (committed or not)."""

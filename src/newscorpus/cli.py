@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +20,13 @@ from newscorpus.defaults import (
     DEFAULT_SHARD_ROWS,
     DEFAULT_THRESHOLD,
 )
+from newscorpus.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    NewscorpusError,
+)
+from newscorpus.version import __version__
 
 app = typer.Typer(
     help="Turn raw scraped news articles into an annotated, validated Parquet corpus.",
@@ -23,6 +34,8 @@ app = typer.Typer(
     add_completion=False,
     # Markdown: docstring lines re-flow, and "[dask]" is text rather than a rich style tag.
     rich_markup_mode="markdown",
+    # main() prints the traceback of a bug once, and exits 3.
+    pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
 out = Console()
@@ -32,11 +45,80 @@ def _say(label: str, style: str, message: str) -> None:
     """Print `label` in `style`, then `message` as plain text, on standard error.
 
     Messages carry file names and registry keys (`[sources.donga]`): rich must not read
-    their brackets as markup, nor colour their numbers and paths.
+    their brackets as markup, nor colour their numbers and paths. Off a terminal they
+    are not wrapped, so that a message stays one line for grep.
     """
     from rich.text import Text
 
-    console.print(Text.assemble((label, style), " ", message), highlight=False)
+    console.print(
+        Text.assemble((label, style), " ", message),
+        highlight=False,
+        soft_wrap=not console.is_terminal,
+    )
+
+
+def _note(message: str) -> None:
+    """Print a plain message on standard error (unwrapped off a terminal)."""
+    console.print(message, markup=False, highlight=False, soft_wrap=not console.is_terminal)
+
+
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Report a NewscorpusError as one message and its exit code (see errors.py)."""
+    try:
+        yield
+    except NewscorpusError as exc:
+        _say("error:", "red", str(exc))
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _require_path(path: Path, what: str) -> None:
+    """Exit 2 when `path` does not exist (a usage error, the same for every command)."""
+    if not path.exists():
+        _say("error:", "red", f"{what} {path} does not exist")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _require_corpus(path: Path) -> None:
+    """Exit 2 unless `path` is a corpus this tool published."""
+    from newscorpus.folder import MANIFEST_FILE_NAME, is_published_folder
+
+    _require_path(path, "folder")
+    if not is_published_folder(path):
+        _say(
+            "error:",
+            "red",
+            f"{path} is not a published corpus (no {MANIFEST_FILE_NAME} written by "
+            "newscorpus build)",
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"newscorpus {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Turn raw scraped news articles into an annotated, validated Parquet corpus.
+
+    Exit codes, the same for every command: 0 success; 1 a check failed (validate found
+    problems, --strict rejects, a refused shrink or empty build, a locked output); 2 a
+    usage or configuration error (bad flags, a missing path, registry problems, an unsafe
+    --out); 3 an internal error (a bug: please report it).
+    """
 
 
 @app.command("build")
@@ -99,11 +181,31 @@ def build_command(
             "duplicates are still removed).",
         ),
     ] = DEFAULT_THRESHOLD,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Publish even when files hit an internal error (a bug); still exits 3.",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish even when the new corpus drops more than half of the published records.",
+        ),
+    ] = False,
 ) -> None:
     """Build the corpus from RAW and publish it to OUT.
 
     Every raw file ends as a record, a recorded duplicate or a recorded reject (see
     OUT/inputs.jsonl). The new folder is validated before it replaces the old one.
+
+    OUT must be absent, empty, or a corpus this tool published: anything else is refused
+    before any work. Beside OUT the build keeps only `.OUT.lock` and its cache
+    `.OUT.cache/`. Nothing replaces a published corpus when the registry has a problem
+    (exit 2), files hit a bug (exit 3, unless --keep-going), the new corpus is empty or
+    would drop more than half of the records (exit 1, unless --allow-shrink).
     """
     from rich.progress import (
         BarColumn,
@@ -114,9 +216,7 @@ def build_command(
     )
     from rich.table import Table
 
-    from newscorpus.build import BuildError, build
-    from newscorpus.executors import EngineError
-    from newscorpus.sources import RegistryError
+    from newscorpus.build import build
 
     # The datasheet belongs to the project that holds RAW (its parent folder), never to
     # whatever folder the command happens to run in.
@@ -136,7 +236,7 @@ def build_command(
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        try:
+        with _exit_codes():
             result = build(
                 raw,
                 out_dir,
@@ -151,10 +251,9 @@ def build_command(
                 use_cache=not no_cache,
                 shard_bytes=shard_bytes,
                 near_duplicate_threshold=near_duplicates or None,
+                keep_going=keep_going,
+                allow_shrink=allow_shrink,
             )
-        except (BuildError, RegistryError, EngineError) as exc:
-            _say("error:", "red", str(exc))
-            raise typer.Exit(2) from None
     if sheet is not None:
         # Keep the hand-kept datasheet's generated section in step with the published one.
         published = (out_dir / "DATASHEET.md").read_text(encoding="utf-8")
@@ -173,21 +272,31 @@ def build_command(
     )
     out.print(table)
     if result.up_to_date:
-        console.print(f"{out_dir} is up to date: nothing changed since it was built", markup=False)
+        _note(f"{out_dir} is up to date: nothing changed since it was built")
     else:
-        console.print(f"{result.processed} file(s) processed, {result.cached} from the cache")
+        _note(f"{result.processed} file(s) processed, {result.cached} from the cache")
+    if result.cache_note:
+        _say("note:", "yellow", result.cache_note)
     for entry in result.rejects[:20]:
         _say(
             "rejected", "yellow", f"{entry['source_file']}: {entry['reason']} ({entry['message']})"
         )
     if len(result.rejects) > 20:
-        console.print(
-            f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl",
-            markup=False,
+        _note(f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl")
+    if any(entry["reason"] == "undeclared_source" for entry in result.rejects):
+        _note(f"files outside a declared folder: declare their folder in {raw / 'sources.toml'}")
+    if result.internal_errors:
+        _say(
+            "internal error:",
+            "red",
+            f"{len(result.internal_errors)} file(s) hit a bug and were published as rejects "
+            "(--keep-going); please report them: "
+            + ", ".join(entry["source_file"] for entry in result.internal_errors[:5]),
         )
+        raise typer.Exit(EXIT_INTERNAL)
     if strict and result.rejects:
         _say("--strict:", "red", f"{len(result.rejects)} file(s) rejected")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 @app.command("validate")
@@ -202,19 +311,22 @@ def validate_command(
     """
     from newscorpus.validate import validate_path
 
+    _require_path(path, "path")
     report = validate_path(path, fork=True)
+    # One problem a line, never wrapped: CI logs and grep read them.
     for problem in report.problems[:200]:
-        out.print(str(problem), markup=False, highlight=False)
+        out.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     if len(report.problems) > 200:
-        out.print(f"… and {len(report.problems) - 200} more problems")
+        out.print(f"… and {len(report.problems) - 200} more problems", soft_wrap=True)
     verdict = "valid" if report.ok else f"INVALID: {len(report.problems)} problem(s)"
     out.print(
         f"{path}: {report.records} records in {report.files} file(s): {verdict}",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 @app.command("schema")
@@ -256,11 +368,12 @@ def stats_command(
 
     from newscorpus.stats import figures_tables, published_figures
 
+    _require_corpus(path)
     try:
         figures = published_figures(path)
     except FileNotFoundError as exc:
         _say("error:", "red", str(exc))
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -287,14 +400,15 @@ def show_command(
 
     from newscorpus.show import find_record, render
 
+    _require_corpus(path)
     try:
         record = find_record(path, record_id)
     except (FileNotFoundError, LookupError) as exc:
         _say("error:", "red", str(exc))
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     if record is None:
         _say("error:", "red", f"no article {record_id!r} in {path}")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CHECK_FAILED)
     if as_json:
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -303,5 +417,10 @@ def show_command(
 
 
 def main() -> None:
-    """Run the CLI (console script entry point)."""
-    app()
+    """Run the CLI (console script entry point); an unexpected exception exits 3."""
+    try:
+        app()
+    except Exception:
+        traceback.print_exc()
+        _say("internal error:", "red", "this is a bug in newscorpus; please report it")
+        sys.exit(EXIT_INTERNAL)

@@ -1,6 +1,23 @@
-"""The one exception type a per-file stage may raise: a reject with a stable reason code."""
+"""The package's error types and the one exit-code table every command follows.
+
+A per-file stage raises only `RejectError` (bad input: a reject with a stable reason
+code, never a failed build). Everything a command can fail with is a `NewscorpusError`
+carrying the exit code the CLI reports it with:
+
+- 0: success;
+- 1: a check failed: validate found problems, `--strict` rejects, a refused shrink or
+  an empty build, an output locked by another build;
+- 2: usage or configuration error: bad flags, a missing path, registry problems, an
+  unsafe `--out`;
+- 3: internal error, a bug: an exception from our own code, a failed import, MemoryError.
+"""
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class RejectError(Exception):
@@ -14,3 +31,27 @@ class RejectError(Exception):
         super().__init__(f"{reason}: {message}")
         self.reason = reason
         self.message = message
+
+
+class NewscorpusError(Exception):
+    """A failure a command reports as one message and `exit_code` (see the table above)."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class UsageError(NewscorpusError):
+    """The command was asked something it must refuse before any work (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class CheckFailedError(NewscorpusError):
+    """A check the user asked for, or a safety rule, failed (exit 1)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class InternalError(NewscorpusError):
+    """A bug: our own code, an import or the machine failed (exit 3)."""
+
+    exit_code = EXIT_INTERNAL

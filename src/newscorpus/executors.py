@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import Any, TypeVar
 
+from newscorpus.errors import UsageError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -26,8 +28,8 @@ DEFAULT_BATCH = 32
 ENGINES = ("local", "dask")
 
 
-class EngineError(RuntimeError):
-    """The engine cannot run (Dask missing, scheduler unreachable)."""
+class EngineError(UsageError, RuntimeError):
+    """The engine cannot run (Dask missing, scheduler unreachable): exit 2."""
 
 
 def default_workers() -> int:

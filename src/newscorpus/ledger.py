@@ -22,7 +22,7 @@ REASONS: dict[str, str] = {
     "undecodable": "no encoding of the fallback chain decodes the bytes",
     "too_large": "over the configured size limit (not read)",
     "unreadable": "the file cannot be read (permissions, I/O error)",
-    "undeclared_source": "the file's folder is not declared in raw/sources.toml",
+    "undeclared_source": "the file's folder is not declared in the source registry (sources.toml)",
     "unsupported_extension": "the source's profile does not read this kind of file",
     "source_mismatch": "the file names another outlet than the registry declares",
     "symlink_outside_raw": "a symbolic link pointing outside raw/ (refused)",

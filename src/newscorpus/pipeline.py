@@ -102,7 +102,12 @@ def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
     source = raw.source
     if source is None:
         return [
-            reject(raw, "undeclared_source", "not in a folder declared in raw/sources.toml", sha)
+            reject(
+                raw,
+                "undeclared_source",
+                "not in a folder the source registry (sources.toml) declares",
+                sha,
+            )
         ]
     try:
         profile = get_profile(source.profile)

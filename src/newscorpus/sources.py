@@ -8,21 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import tomllib
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, overload
+
+from newscorpus.errors import RejectError, UsageError
 
 REGISTRY_FILE_NAME = "sources.toml"
 # Top-level files of raw/ that describe the folder rather than hold articles.
 RAW_METADATA_FILES = frozenset({REGISTRY_FILE_NAME, "README.md"})
 
 
-class RegistryError(ValueError):
-    """The source registry is missing or malformed; the build cannot start."""
+class RegistryError(UsageError, ValueError):
+    """The source registry is missing or wrong; the build cannot start (exit 2).
+
+    `problems` lists every problem found, each naming the registry file and the table.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems) or (message,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +69,19 @@ class RawFile:
     problem: str | None = None
 
 
+_REQUIRED_KEYS = ("name", "language", "profile", "licence")
+_OPTIONAL_KEYS = ("options", "aliases")
+
+
 def load_registry(raw_dir: Path) -> dict[str, Source]:
-    """Read `raw_dir/sources.toml` and return the sources keyed by folder name."""
+    """Read `raw_dir/sources.toml`, check it whole, and return the sources by folder name.
+
+    Every problem is collected before anything is raised, so one RegistryError lists
+    them all: unknown keys, missing or mistyped values, an unknown profile, options the
+    profile does not take, a language tag the record schema would reject, a declared
+    folder that does not exist under `raw_dir`. (A folder that no table declares is not
+    a registry problem: its files are rejected one by one as `undeclared_source`.)
+    """
     registry_path = raw_dir / REGISTRY_FILE_NAME
     if not registry_path.is_file():
         raise RegistryError(f"no source registry at {registry_path}")
@@ -67,30 +89,100 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
         data = tomllib.loads(registry_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{registry_path}: {exc}") from exc
+    problems: list[str] = [
+        f"unknown top-level key {key!r} (only [sources.<folder>] tables)"
+        for key in sorted(data)
+        if key != "sources"
+    ]
     tables = data.get("sources")
     if not isinstance(tables, dict) or not tables:
-        raise RegistryError(f"{registry_path}: expected at least one [sources.<folder>] table")
+        problems.append("expected at least one [sources.<folder>] table")
+        tables = {}
     sources: dict[str, Source] = {}
     for key, table in sorted(tables.items()):
-        if not isinstance(table, dict):
-            raise RegistryError(f"{registry_path}: [sources.{key}] must be a table")
-        missing = [f for f in ("name", "language", "profile", "licence") if f not in table]
-        if missing:
-            raise RegistryError(f"{registry_path}: [sources.{key}] lacks {', '.join(missing)}")
-        if not key.replace("_", "").isalnum() or not key.islower():
-            raise RegistryError(
-                f"{registry_path}: folder key {key!r} must be lower-case letters, digits, '_'"
-            )
+        found = _table_problems(raw_dir, key, table)
+        if found:
+            problems.extend(f"[sources.{key}] {problem}" for problem in found)
+            continue
         sources[key] = Source(
             key=key,
-            name=str(table["name"]),
-            language=str(table["language"]),
-            profile=str(table["profile"]),
-            licence=str(table["licence"]),
-            options=tuple(sorted(dict(table.get("options", {})).items())),
-            aliases=tuple(str(alias) for alias in table.get("aliases", [])),
+            name=table["name"],
+            language=table["language"],
+            profile=table["profile"],
+            licence=table["licence"],
+            options=tuple(sorted(table.get("options", {}).items())),
+            aliases=tuple(table.get("aliases", [])),
+        )
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise RegistryError(
+            f"{registry_path}: {len(problems)} problem(s); nothing was built:\n{listed}",
+            [f"{registry_path}: {problem}" for problem in problems],
         )
     return sources
+
+
+def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
+    """Every problem of one `[sources.<key>]` table (empty when it is right)."""
+    if not isinstance(table, dict):
+        return ["must be a table"]
+    problems: list[str] = []
+    if not key.replace("_", "").isalnum() or not key.islower() or not key.isascii():
+        problems.append(f"folder key {key!r} must be lower-case letters, digits, '_'")
+    elif not (raw_dir / key).is_dir():
+        problems.append(f"declares folder {key}/, which does not exist in {raw_dir}")
+    unknown = sorted(set(table) - {*_REQUIRED_KEYS, *_OPTIONAL_KEYS})
+    if unknown:
+        known = ", ".join((*_REQUIRED_KEYS, *_OPTIONAL_KEYS))
+        problems.append(f"unknown key(s) {', '.join(map(repr, unknown))} (known: {known})")
+    missing = [name for name in _REQUIRED_KEYS if name not in table]
+    if missing:
+        problems.append(f"lacks {', '.join(missing)}")
+    for name in _REQUIRED_KEYS:
+        if name in table and not (isinstance(table[name], str) and table[name].strip()):
+            problems.append(f"{name} must be a non-empty string, not {table[name]!r}")
+    aliases = table.get("aliases", [])
+    if not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
+        problems.append(f"aliases must be a list of strings, not {aliases!r}")
+    language = table.get("language")
+    if isinstance(language, str) and not _language_pattern().fullmatch(language):
+        problems.append(
+            f"language {language!r} is not a BCP 47 tag the record schema accepts "
+            f"(pattern {_language_pattern().pattern}; e.g. 'en', 'ko', 'en-US')"
+        )
+    options = table.get("options", {})
+    if not isinstance(options, dict):
+        problems.append(f"options must be a table, not {options!r}")
+        options = {}
+    profile = table.get("profile")
+    if isinstance(profile, str):
+        problems.extend(_profile_problems(profile, options))
+    return problems
+
+
+def _profile_problems(profile_name: str, options: dict[str, Any]) -> list[str]:
+    """Problems of a profile name and the options given to it."""
+    from newscorpus.profiles import get_profile
+
+    try:
+        profile = get_profile(profile_name)
+    except RejectError as exc:
+        return [f"profile: {exc.message}"]
+    if profile.check_options is None:
+        return []
+    try:
+        profile.check_options(options)
+    except RejectError as exc:
+        return [f"options: {exc.message}"]
+    return []
+
+
+@cache
+def _language_pattern() -> re.Pattern[str]:
+    """The record schema's pattern for `language` (the schema is the one source of it)."""
+    from newscorpus.schema import load_schema
+
+    return re.compile(str(load_schema()["properties"]["language"]["pattern"]))
 
 
 def article_id(source_key: str, relpath: str, part: str | None = None) -> str:

@@ -49,30 +49,55 @@ class PartRejected:
 # A reader takes the raw bytes and the source's `options` table from the registry. It
 # raises RejectError for the whole file, or returns PartRejected for one article of it.
 ProfileReader = Callable[[bytes, Mapping[str, Any]], Sequence[Article | PartRejected]]
+# An options check takes a source's `options` table and raises RejectError
+# `invalid_options` naming what is wrong; the registry runs it before a build starts.
+OptionsCheck = Callable[[Mapping[str, Any]], None]
+
+
+def no_options(name: str) -> OptionsCheck:
+    """Return the options check of a profile that takes no options."""
+
+    def check(options: Mapping[str, Any]) -> None:
+        if options:
+            raise RejectError(
+                "invalid_options",
+                f"profile {name} takes no options (got {', '.join(sorted(options))})",
+            )
+
+    return check
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A registered profile: its versioned name, the file extensions it reads, its reader."""
+    """A registered profile: its versioned name, the file extensions it reads, its reader,
+    and the check of the options a source may give it."""
 
     name: str
     extensions: tuple[str, ...]
     read: ProfileReader
     description: str = field(default="")
+    check_options: OptionsCheck | None = None
 
 
 _REGISTRY: dict[str, Profile] = {}
 
 
 def register_profile(
-    name: str, extensions: tuple[str, ...], description: str = ""
+    name: str,
+    extensions: tuple[str, ...],
+    description: str = "",
+    check_options: OptionsCheck | None = None,
 ) -> Callable[[ProfileReader], ProfileReader]:
-    """Register a reader function under a versioned profile name (a decorator)."""
+    """Register a reader function under a versioned profile name (a decorator).
+
+    `check_options` validates a source's options table (default: the profile takes none).
+    """
 
     def decorate(reader: ProfileReader) -> ProfileReader:
         if name in _REGISTRY:
             raise ValueError(f"profile {name!r} is already registered")
-        _REGISTRY[name] = Profile(name, extensions, reader, description)
+        check = check_options if check_options is not None else no_options(name)
+        _REGISTRY[name] = Profile(name, extensions, reader, description, check)
         return reader
 
     return decorate

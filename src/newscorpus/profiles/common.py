@@ -36,6 +36,25 @@ _ABBREVIATIONS = frozenset(
 _HEADLINE_MAX_CHARS = 200
 
 
+def raised_inside(exc: BaseException, packages: tuple[str, ...]) -> bool:
+    """Return True when `exc` is a parser library's error on its input, not a bug.
+
+    That is: it came from code of one of `packages` (one of their frames is in its
+    traceback, or its type is theirs), and it is not an ImportError or MemoryError,
+    which say the machine or the install is broken, not the page. Profiles turn such
+    errors into `malformed` rejects and let everything else through as internal errors.
+    """
+    if isinstance(exc, ImportError | MemoryError):
+        return False
+    trace = exc.__traceback__
+    while trace is not None:
+        module = str(trace.tb_frame.f_globals.get("__name__", ""))
+        if module.split(".", 1)[0] in packages:
+            return True
+        trace = trace.tb_next
+    return type(exc).__module__.split(".", 1)[0] in packages
+
+
 def check_options(
     options: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], profile: str
 ) -> None:

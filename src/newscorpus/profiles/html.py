@@ -48,9 +48,12 @@ from newscorpus.profiles.common import (
     collapse_spaces,
     gunzip_limited,
     iso_date,
+    raised_inside,
 )
 
 PROFILE = "html_trafilatura_v1"
+# The libraries that parse a page for this profile: their errors on a page are the page's.
+PARSER_PACKAGES = ("trafilatura", "lxml", "lxml_html_clean", "justext", "htmldate", "courlan")
 _OPTIONS: dict[str, type | tuple[type, ...]] = {
     "favor_precision": bool,
     "include_comments": bool,
@@ -163,9 +166,12 @@ def extract_article(
             include_comments=settings.include_comments,
             include_tables=settings.include_tables,
         )
-    # The page is untrusted input to a third-party parser: whatever it trips over in it
-    # is a property of the page, so it becomes a reject with a stable code, not a crash.
+    # The page is untrusted input to a third-party parser: whatever the parser trips over
+    # in it is a property of the page, so it becomes a reject with a stable code. An
+    # error of ours, a failed import or MemoryError is a bug: it goes on, to stop the build.
     except Exception as exc:
+        if not raised_inside(exc, PARSER_PACKAGES):
+            raise
         raise RejectError("malformed", f"extraction failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(document, Document) or not (document.text or "").strip():
         raise RejectError("no_body", "no main text found in the page")
@@ -187,6 +193,11 @@ def extract_article(
     )
 
 
+def check_html_options(options: Mapping[str, Any]) -> None:
+    """Raise RejectError `invalid_options` for an option this profile does not take."""
+    check_options(options, _OPTIONS, PROFILE)
+
+
 def max_decompressed(options: Mapping[str, Any]) -> int:
     """The `max_decompressed_bytes` option, or its default."""
     return int(options.get("max_decompressed_bytes", DEFAULT_MAX_DECOMPRESSED_BYTES))
@@ -197,10 +208,11 @@ def max_decompressed(options: Mapping[str, Any]) -> int:
     extensions=(".html", ".htm", ".html.gz", ".htm.gz"),
     description="One article per saved HTML page (gzipped or not); main text, headline, "
     "URL and date by trafilatura.",
+    check_options=check_html_options,
 )
 def read_html(data: bytes, options: Mapping[str, Any]) -> list[Article]:
     """Read one saved page (gzip detected by its magic bytes) into one Article."""
-    check_options(options, _OPTIONS, PROFILE)
+    check_html_options(options)
     steps: tuple[str, ...] = ()
     # By content, not by name: a `.html` that is really gzip is read all the same.
     if data[:2] == b"\x1f\x8b":

@@ -113,15 +113,21 @@ def parse_line(line: str, options: Mapping[str, Any], encoding: str, part: str) 
     )
 
 
+def check_jsonl_options(options: Mapping[str, Any]) -> None:
+    """Raise RejectError `invalid_options` for an unknown option, a wrong type or choice."""
+    check_options(options, _OPTIONS, PROFILE)
+    choice_option(options, "paragraphs", ("blank_line", "line"))
+
+
 @register_profile(
     PROFILE,
     extensions=(".jsonl", ".jsonl.gz", ".ndjson"),
     description="A scraper's JSON Lines output, one article per line; field names by options.",
+    check_options=check_jsonl_options,
 )
 def read_jsonl(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRejected]:
     """Read a JSON Lines file: one Article per line, a PartRejected for each bad line."""
-    check_options(options, _OPTIONS, PROFILE)
-    choice_option(options, "paragraphs", ("blank_line", "line"))  # fail the file early
+    check_jsonl_options(options)  # fail the file early
     steps: tuple[str, ...] = ()
     if data[:2] == b"\x1f\x8b":
         limit = int(options.get("max_decompressed_bytes", DEFAULT_MAX_DECOMPRESSED_BYTES))

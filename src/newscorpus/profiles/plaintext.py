@@ -76,15 +76,23 @@ def parse_plain_text(
     return head.strip(), subheadlines, paragraphs, ()
 
 
+def check_plain_text_options(options: Mapping[str, Any]) -> None:
+    """Raise RejectError `invalid_options` for an unknown option, a wrong type or choice."""
+    check_options(options, _OPTIONS, PROFILE)
+    choice_option(options, "headline", HEADLINE_RULES)
+    choice_option(options, "paragraphs", PARAGRAPH_RULES)
+
+
 @register_profile(
     PROFILE,
     extensions=(".txt",),
     description="One article per plain-text file: headline line first (or body only), "
     "paragraphs separated by blank lines.",
+    check_options=check_plain_text_options,
 )
 def read_plain_text(data: bytes, options: Mapping[str, Any]) -> list[Article]:
     """Read one plain-text file into one Article (options: `headline`, `paragraphs`)."""
-    check_options(options, _OPTIONS, PROFILE)
+    check_plain_text_options(options)
     headline_rule = choice_option(options, "headline", HEADLINE_RULES)
     paragraph_rule = choice_option(options, "paragraphs", PARAGRAPH_RULES)
     decoded = decode_and_normalize(data)

@@ -29,9 +29,10 @@ from typing import Any
 
 from newscorpus.errors import RejectError
 from newscorpus.profiles import Article, PartRejected, register_profile
-from newscorpus.profiles.common import check_options
+from newscorpus.profiles.common import check_options, raised_inside
 from newscorpus.profiles.html import (
     _OPTIONS,
+    PARSER_PACKAGES,
     ExtractionSettings,
     decode_html,
     extract_article,
@@ -56,18 +57,33 @@ def _html_response(record: Any) -> tuple[str | None, str | None] | None:
     return (str(uri) if uri else None), (charset.group(1) if charset else None)
 
 
+def check_warc_options(options: Mapping[str, Any]) -> None:
+    """Raise RejectError `invalid_options` for an option this profile does not take
+    (the same options as html_trafilatura_v1)."""
+    check_options(options, _OPTIONS, PROFILE)
+
+
+class _NotWarcError(ValueError):
+    """A record warcio read in another format: damage in the file, like warcio's errors."""
+
+
+# Whose errors on a file are the file's (see `raised_inside`).
+_WARC_PACKAGES = ("warcio", "gzip", "zlib", *PARSER_PACKAGES)
+
+
 @register_profile(
     PROFILE,
     extensions=(".warc", ".warc.gz"),
     description="WARC files (e.g. Common Crawl): one article per HTML response record, "
     "read like html_trafilatura_v1.",
+    check_options=check_warc_options,
 )
 def read_warc(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRejected]:
     """Read every HTML response of a WARC file into Articles (one PartRejected per bad one)."""
     # Imported here so that `import newscorpus` does not pull in warcio.
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
-    check_options(options, _OPTIONS, PROFILE)
+    check_warc_options(options)
     settings = ExtractionSettings.from_options(options)
     limit = max_decompressed(options)
     articles: list[Article | PartRejected] = []
@@ -79,7 +95,7 @@ def read_warc(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRej
             records += 1
             if record.format != "warc":
                 # warcio also reads the older ARC format, and reads plain text as ARC.
-                raise ValueError(f"an {str(record.format).upper()} record, not a WARC record")
+                raise _NotWarcError(f"an {str(record.format).upper()} record, not a WARC record")
             found = _html_response(record)
             if found is None:
                 continue
@@ -108,8 +124,11 @@ def read_warc(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRej
             except RejectError as exc:
                 articles.append(PartRejected(part, exc.reason, exc.message))
     # A WARC is untrusted input to warcio: whatever it trips over (bad headers, a corrupt
-    # gzip member) is damage in the file, so it becomes a reject, never a crash.
+    # gzip member) is damage in the file, so it becomes a reject, never a crash. Errors
+    # of our own code, imports and memory are bugs and go on (see `raised_inside`).
     except Exception as exc:
+        if not isinstance(exc, _NotWarcError) and not raised_inside(exc, _WARC_PACKAGES):
+            raise
         message = f"not a readable WARC: {type(exc).__name__}: {exc}"
         if records <= 1 and not articles:
             raise RejectError("malformed", message) from exc
