@@ -223,8 +223,8 @@ def build_inputs() -> list[dict[str, Any]]:
 def _pages() -> list[dict[str, Any]]:
     from build_bench import BBC, generate, load_bbc
 
-    from newscorpus.decode import decode_and_normalize
-    from newscorpus.profiles.donga_wordpress import parse_donga_text
+    from newscorpus.read.decode import decode_and_normalize
+    from newscorpus.read.profiles.donga_wordpress import parse_donga_text
 
     out: list[dict[str, Any]] = []
     paths = [SEED]
@@ -250,8 +250,8 @@ def _pages() -> list[dict[str, Any]]:
 
 def run(items: list[dict[str, Any]], out: Path) -> None:
     """Annotate every input and write one JSON line per input."""
-    from newscorpus.quotes import extract_quotes
-    from newscorpus.records import annotate_quotes
+    from newscorpus.annotate.quotes import extract_quotes
+    from newscorpus.record.records import annotate_quotes
 
     quotes = 0
     t0 = time.perf_counter()

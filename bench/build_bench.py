@@ -47,9 +47,9 @@ CEILING_SAMPLE = 20_000
 WORKER_CEILING = """
 import sys, time
 from pathlib import Path
-from newscorpus.build import process_keyed
-from newscorpus.executors import engine_map
-from newscorpus.sources import discover_files, load_registry
+from newscorpus.run.driver import process_keyed
+from newscorpus.run.executors import engine_map
+from newscorpus.read.sources import discover_files, load_registry
 
 if __name__ == "__main__":
     raw, count = Path(sys.argv[1]), int(sys.argv[2])
@@ -63,7 +63,7 @@ REENCODE_FLOOR = """
 import sys, time
 from pathlib import Path
 import pyarrow.parquet as pq
-from newscorpus.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS
+from newscorpus.run.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS
 
 if __name__ == "__main__":
     shards = sorted(Path(sys.argv[1]).glob("data/*.parquet"))

@@ -5,7 +5,7 @@ Reads ../shared/data/scrapinghub_aeb/ (181 gzipped news pages with a ground-trut
 extracted body against the ground truth, then macro-averages over pages. Two systems run
 in the same process, on the same bytes:
 
-- `html_trafilatura_v1`: our profile (`newscorpus.profiles.html.read_html`), exactly as
+- `html_trafilatura_v1`: our profile (`newscorpus.read.profiles.html.read_html`), exactly as
   a build calls it (decoding, options at their defaults, paragraphs joined by "\\n\\n");
 - `trafilatura.extract`: the reference, plain `trafilatura.extract(html)` with default
   settings, on the gunzipped bytes.
@@ -66,7 +66,7 @@ def run(data_dir: Path) -> dict[str, Any]:
     import trafilatura
 
     from newscorpus.errors import RejectError
-    from newscorpus.profiles import Article, get_profile
+    from newscorpus.read.profiles import Article, get_profile
 
     read = get_profile("html_trafilatura_v1").read
     truth = json.loads((data_dir / "ground-truth.json").read_text(encoding="utf-8"))

@@ -29,19 +29,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_bench import BBC, generate, load_bbc
 
-from newscorpus import records
-from newscorpus.decode import decode_and_normalize
-from newscorpus.dedup import minhash_signature
-from newscorpus.pipeline import process_file, read_raw, text_key
-from newscorpus.profiles import Article
-from newscorpus.profiles.donga_wordpress import parse_donga_text
-from newscorpus.records import (
+from newscorpus.read.decode import decode_and_normalize
+from newscorpus.read.profiles import Article
+from newscorpus.read.profiles.donga_wordpress import parse_donga_text
+from newscorpus.read.sources import RawFile, discover, load_registry
+from newscorpus.record import records
+from newscorpus.record.records import (
     PARAGRAPH_SEPARATOR,
     annotate_quotes,
     build_record,
     record_problems,
 )
-from newscorpus.sources import RawFile, discover, load_registry
+from newscorpus.run.dedup import minhash_signature
+from newscorpus.run.pipeline import process_file, read_raw, text_key
 
 STAGES = (
     "read+decode",

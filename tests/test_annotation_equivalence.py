@@ -16,8 +16,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus import attribution, quotes
-from newscorpus.attribution import (
+from newscorpus.annotate import attribution, quotes
+from newscorpus.annotate.attribution import (
     _CUE_CASED,
     _CUE_WORD_RE,
     _LAST_TOKEN_RE,
@@ -31,7 +31,7 @@ from newscorpus.attribution import (
     normalize_ws,
     prepare_text,
 )
-from newscorpus.quotes import (
+from newscorpus.annotate.quotes import (
     _MARK_RE,
     _SENT_END_RE,
     _WORD_RE,

@@ -12,8 +12,8 @@ import pytest
 from corpus_factory import REPO, add_synthetic, make_raw
 
 import newscorpus
-from newscorpus.publish import read_card_metadata
-from newscorpus.schema import hf_features_yaml
+from newscorpus.publish.folder import read_card_metadata
+from newscorpus.record.schema import hf_features_yaml
 
 
 def _same_tree(left: Path, right: Path) -> list[str]:

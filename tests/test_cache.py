@@ -17,7 +17,7 @@ from corpus_factory import add_synthetic, make_raw
 from test_scale import same_tree
 
 import newscorpus
-from newscorpus import cache as cache_module
+from newscorpus.run import cache as cache_module
 
 FILES = 120
 
@@ -99,7 +99,7 @@ def test_a_killed_build_resumes_without_redoing_finished_files(raw: Path, tmp_pa
         f"""
         import os, signal
         import newscorpus
-        from newscorpus import cache
+        from newscorpus.run import cache
         cache.COMMIT_EVERY_FILES = 32  # several commits before the kill, at any speed
         def progress(done, total):
             if done == {kill_at}:

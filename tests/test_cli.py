@@ -11,7 +11,7 @@ from corpus_factory import make_raw
 from typer.testing import CliRunner
 
 from newscorpus.cli import app
-from newscorpus.schema import load_schema
+from newscorpus.record.schema import load_schema
 
 runner = CliRunner()
 

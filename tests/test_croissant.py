@@ -21,8 +21,8 @@ import pytest
 from corpus_factory import REPO, add_synthetic, make_raw
 
 import newscorpus
-from newscorpus.croissant import CROISSANT_FILE_NAME, RECORD_SET_ID, croissant_metadata
-from newscorpus.schema import arrow_schema, load_schema
+from newscorpus.publish.croissant import CROISSANT_FILE_NAME, RECORD_SET_ID, croissant_metadata
+from newscorpus.record.schema import arrow_schema, load_schema
 
 MLCROISSANT = [sys.executable, "-m", "mlcroissant.scripts.cli"]
 

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 
 import newscorpus
-from newscorpus import dedup
-from newscorpus.dedup import (
+from newscorpus.record.splits import assign_split
+from newscorpus.run import dedup
+from newscorpus.run.dedup import (
     NearDuplicateIndex,
     band_layout,
     jaccard_estimate,
     minhash_signature,
     shingles,
 )
-from newscorpus.pipeline import text_key
-from newscorpus.reduce import Reducer
-from newscorpus.splits import assign_split
+from newscorpus.run.pipeline import text_key
+from newscorpus.run.reduce import Reducer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _VOCABULARY = [
@@ -266,7 +266,7 @@ def test_bbc_byte_identical_copies_are_all_found() -> None:
     folder = SHARED_DATA / "bbc_news"
     if not folder.is_dir():
         pytest.skip(f"development data not found at {folder} (see ../shared/data/SOURCES.md)")
-    from newscorpus.profiles import Article, get_profile
+    from newscorpus.read.profiles import Article, get_profile
 
     read = get_profile("plaintext_v1").read
     files = sorted(p for p in folder.rglob("*.txt"))

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newscorpus.errors import RejectError
-from newscorpus.profiles import get_profile
-from newscorpus.profiles.donga_wordpress import CHROME_LINES, is_chrome_line, parse_donga_text
+from newscorpus.read.profiles import get_profile
+from newscorpus.read.profiles.donga_wordpress import CHROME_LINES, is_chrome_line, parse_donga_text
 from newscorpus.synthetic import render_donga_page
 
 EXPECTED = Path(__file__).parent / "data" / "expected" / "donga"

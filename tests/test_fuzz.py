@@ -10,13 +10,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus.decode import decode_and_normalize
 from newscorpus.errors import RejectError
-from newscorpus.pipeline import process_bytes
-from newscorpus.profiles import get_profile
-from newscorpus.profiles.donga_wordpress import parse_donga_text
-from newscorpus.records import record_problems
-from newscorpus.sources import RawFile, Source
+from newscorpus.read.decode import decode_and_normalize
+from newscorpus.read.profiles import get_profile
+from newscorpus.read.profiles.donga_wordpress import parse_donga_text
+from newscorpus.read.sources import RawFile, Source
+from newscorpus.record.records import record_problems
+from newscorpus.run.pipeline import process_bytes
 
 SOURCE = Source("donga", "Donga", "en", "donga_wordpress_v1", "test")
 RAW = RawFile("unused", "donga/fuzz.txt", 0, SOURCE)

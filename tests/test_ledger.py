@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newscorpus.ledger import REASONS, summarize
+from newscorpus.record.ledger import REASONS, summarize
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "ledger.md"
 

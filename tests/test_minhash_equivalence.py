@@ -18,8 +18,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscorpus import dedup
-from newscorpus.dedup import NUM_PERM, minhash_signature, shingles
+from newscorpus.run import dedup
+from newscorpus.run.dedup import NUM_PERM, minhash_signature, shingles
 
 _MASK64 = (1 << 64) - 1
 _MASK32 = (1 << 32) - 1

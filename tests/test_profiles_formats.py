@@ -17,11 +17,11 @@ import pytest
 
 import newscorpus
 from newscorpus.errors import RejectError
-from newscorpus.ledger import REASONS
-from newscorpus.profiles import Article, PartRejected, get_profile
-from newscorpus.profiles.common import first_sentence, iso_date, split_paragraphs
-from newscorpus.profiles.html import decode_html
-from newscorpus.profiles.plaintext import parse_plain_text
+from newscorpus.read.profiles import Article, PartRejected, get_profile
+from newscorpus.read.profiles.common import first_sentence, iso_date, split_paragraphs
+from newscorpus.read.profiles.html import decode_html
+from newscorpus.read.profiles.plaintext import parse_plain_text
+from newscorpus.record.ledger import REASONS
 
 PARAGRAPHS = [
     "The harbour authority said on Tuesday that the new bridge would open to traffic in "
@@ -294,7 +294,7 @@ def test_jsonl_lines_are_articles_with_stable_parts(
     )
     assert one["body"] == "\n\n".join(variant(3))
     assert two["body"] == "\n\n".join(variant(4)) and two["published"] is None
-    assert one["id"] == newscorpus.sources.article_id("scraper", "scraper/feed.jsonl", "1")
+    assert one["id"] == newscorpus.read.sources.article_id("scraper", "scraper/feed.jsonl", "1")
 
 
 def test_warc_records_use_record_id_and_target_uri(
@@ -398,7 +398,7 @@ def test_plain_text_rules() -> None:
 
 def test_import_newscorpus_stays_light() -> None:
     code = (
-        "import sys, newscorpus, newscorpus.pipeline, newscorpus.reduce; "
+        "import sys, newscorpus, newscorpus.run.pipeline, newscorpus.run.reduce; "
         "print(sorted(m for m in ('trafilatura', 'warcio') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

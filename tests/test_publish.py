@@ -16,16 +16,15 @@ import pytest
 from corpus_factory import REPO, add_synthetic, make_raw
 
 import newscorpus
-from newscorpus.publish import (
+from newscorpus.publish.card import (
     DATASHEET_BEGIN,
     DATASHEET_END,
     QUOTE_BASELINE_PATH,
     fill_datasheet,
-    read_card_metadata,
-    sha256_file,
 )
-from newscorpus.report import accuracy_markdown, card_body, field_rows
-from newscorpus.stats import CorpusStats
+from newscorpus.publish.folder import read_card_metadata, sha256_file
+from newscorpus.publish.report import accuracy_markdown, card_body, field_rows
+from newscorpus.publish.stats import CorpusStats
 
 TEMPLATE = (
     "# Datasheet\n\nHand-written answer.\n\n"

@@ -1,7 +1,7 @@
 """Quality gate: PolNeAR quote F1 and speaker accuracy must not regress.
 
-Recomputes `newscorpus.evaluate` on ../shared/data/polnear_train and compares with the
-figures pinned in src/newscorpus/quote_accuracy.json (allowed drop: 0.01). Skips when the
+Recomputes `bench/quote_eval.py` on ../shared/data/polnear_train and compares with the
+figures pinned in src/newscorpus/publish/quote_accuracy.json (allowed drop: 0.01). Skips when the
 corpus is absent; fails when its fingerprint changed (re-pin deliberately then).
 """
 
@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from newscorpus.evaluate import corpus_fingerprint, evaluate
+from quote_eval import corpus_fingerprint, evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "polnear_train"
-BASELINE = REPO / "src" / "newscorpus" / "quote_accuracy.json"
+BASELINE = REPO / "src" / "newscorpus" / "publish" / "quote_accuracy.json"
 TOLERANCE = 0.01
 
 
@@ -38,7 +37,7 @@ def test_corpus_unchanged(baseline: dict[str, Any]) -> None:
     if not (DATA / "train" / "text").is_dir():
         pytest.skip(f"PolNeAR train data not found at {DATA}")
     assert corpus_fingerprint(DATA) == baseline["fingerprint"], (
-        "PolNeAR corpus changed: re-measure and re-pin src/newscorpus/quote_accuracy.json"
+        "PolNeAR corpus changed: re-measure and re-pin src/newscorpus/publish/quote_accuracy.json"
     )
 
 

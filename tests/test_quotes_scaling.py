@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from newscorpus.quotes import extract_quotes
+from newscorpus.annotate.quotes import extract_quotes
 
 TOKENS = [
     "“",

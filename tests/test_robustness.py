@@ -12,9 +12,9 @@ import pytest
 from corpus_factory import add_synthetic, make_raw, synthetic_article
 
 import newscorpus
-from newscorpus.build import BuildError, output_lock
-from newscorpus.ledger import REASONS
-from newscorpus.publish import read_card_metadata
+from newscorpus.publish.folder import read_card_metadata
+from newscorpus.record.ledger import REASONS
+from newscorpus.run.driver import BuildError, output_lock
 from newscorpus.synthetic import render_donga_page
 
 GOOD = render_donga_page(

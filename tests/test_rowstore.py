@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus import reduce as reduce_module
-from newscorpus.reduce import TextKeys
-from newscorpus.rowstore import DiskRows
+from newscorpus.run import reduce as reduce_module
+from newscorpus.run.reduce import TextKeys
+from newscorpus.run.rowstore import DiskRows
 
 
 @given(st.lists(st.binary(max_size=40), max_size=60), st.integers(1, 64))

@@ -14,12 +14,17 @@ from corpus_factory import add_synthetic, make_raw
 from typer.testing import CliRunner
 
 import newscorpus
-from newscorpus.build import InternalBuildError, PublishRefusedError
+from newscorpus.check.published import validate_path
 from newscorpus.cli import app
-from newscorpus.errors import EXIT_CHECK_FAILED, EXIT_INTERNAL, EXIT_USAGE
-from newscorpus.folder import UnsafeOutputError
-from newscorpus.sources import RegistryError
-from newscorpus.validate import validate_path
+from newscorpus.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    InternalBuildError,
+    PublishRefusedError,
+)
+from newscorpus.publish.folder import UnsafeOutputError
+from newscorpus.read.sources import RegistryError
 
 runner = CliRunner()
 
@@ -250,7 +255,7 @@ def test_a_bug_in_our_code_stops_the_build_and_keeps_the_corpus(
     def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("a bug of ours")
 
-    monkeypatch.setattr("newscorpus.pipeline.build_record", broken)
+    monkeypatch.setattr("newscorpus.run.pipeline.build_record", broken)
     with pytest.raises(InternalBuildError, match="internal error") as caught:
         newscorpus.build(raw, out, workers=1)
     assert "KeyError" in str(caught.value) and "donga/" in str(caught.value)

@@ -16,11 +16,11 @@ import pytest
 from corpus_factory import add_synthetic, make_raw
 
 import newscorpus
-from newscorpus import writer
-from newscorpus.executors import ordered_map
-from newscorpus.records import schema_problems
-from newscorpus.validate import _fast_validator, check_record
-from newscorpus.writer import SpillSorter, SplitWriter, rows_table
+from newscorpus.check.records import _fast_validator, check_record
+from newscorpus.record.records import schema_problems
+from newscorpus.run import writer
+from newscorpus.run.executors import ordered_map
+from newscorpus.run.writer import SpillSorter, SplitWriter, rows_table
 
 FILES = 200
 
@@ -58,8 +58,8 @@ def _records(count: int, seed: int) -> list[dict[str, Any]]:
     """Real records (from a one-process build of synthetic articles), shuffled."""
     from corpus_factory import synthetic_article
 
-    from newscorpus.pipeline import process_bytes
-    from newscorpus.sources import RawFile, load_registry
+    from newscorpus.read.sources import RawFile, load_registry
+    from newscorpus.run.pipeline import process_bytes
 
     registry = load_registry(Path(__file__).resolve().parents[1] / "raw")
     records = []

@@ -8,7 +8,7 @@ import jsonschema
 import pyarrow as pa
 from datasets import Features
 
-from newscorpus.schema import arrow_schema, hf_features_yaml, load_schema, schema_text
+from newscorpus.record.schema import arrow_schema, hf_features_yaml, load_schema, schema_text
 
 
 def _walk(node: dict, path: str = "") -> list[str]:

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 import newscorpus
 from newscorpus.cli import app
-from newscorpus.show import QUOTE_CLOSE, QUOTE_OPEN, find_record, render, render_plain
+from newscorpus.publish.show import QUOTE_CLOSE, QUOTE_OPEN, find_record, render, render_plain
 
 SNAPSHOT = REPO / "tests" / "data" / "expected" / "show_seed.txt"
 SEED_ID = "donga-724ffc14e03e3d2e"

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from newscorpus.pipeline import source_names_match
-from newscorpus.sources import (
+from newscorpus.read.sources import (
     RegistryError,
     article_id,
     discover,
     discover_files,
     load_registry,
 )
+from newscorpus.run.pipeline import source_names_match
 
 REGISTRY = """
 [sources.donga]

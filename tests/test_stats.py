@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import newscorpus
 from newscorpus.cli import app
-from newscorpus.stats import published_figures
+from newscorpus.publish.stats import published_figures
 
 runner = CliRunner()
 

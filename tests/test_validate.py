@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 from collections.abc import Callable
@@ -16,8 +15,10 @@ from corpus_factory import add_synthetic, make_raw
 from typer.testing import CliRunner
 
 import newscorpus
+from newscorpus.check import forked as forked_module
+from newscorpus.check import published
 from newscorpus.cli import app
-from newscorpus.writer import write_table
+from newscorpus.run.writer import write_table
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +179,6 @@ def test_missing_folder(tmp_path: Path) -> None:
     assert [str(p) for p in report.problems] == [f"{tmp_path / 'absent'}: no such folder or file"]
 
 
-validate_module = importlib.import_module("newscorpus.validate")
-
-
 def _corrupt_everywhere(folder: Path) -> None:
     """Damage seen by each part of validation: checksums, records, ids, ledger, card."""
 
@@ -221,11 +219,11 @@ def test_forked_and_serial_validation_report_the_same(
         return pid
 
     monkeypatch.setattr(os, "fork", counted_fork)
-    monkeypatch.setattr(validate_module, "_spare_core", lambda: True)
+    monkeypatch.setattr(forked_module, "spare_core", lambda: True)
     forked = newscorpus.validate(copy, fork=True)
     assert len(forks) == 1  # the checksums and the ledger ran in a child
     serial = newscorpus.validate(copy)  # by default a library call never forks
-    monkeypatch.setattr(validate_module, "_spare_core", lambda: False)
+    monkeypatch.setattr(forked_module, "spare_core", lambda: False)
     assert newscorpus.validate(copy, fork=True).problems == serial.problems
     assert len(forks) == 1
     assert forked.problems == serial.problems
@@ -245,24 +243,24 @@ def test_a_failing_child_falls_back_to_this_process(
     copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _corrupt_everywhere(copy)
-    expected = validate_module.validate_path(copy).problems
+    expected = published.validate_path(copy).problems
     parent = os.getpid()
-    side_checks = validate_module._side_checks
+    side_checks = published._side_checks
 
     def fails_in_the_child(*args: object) -> object:
         if os.getpid() != parent:
             raise RuntimeError("the child fails")
         return side_checks(*args)
 
-    monkeypatch.setattr(validate_module, "_side_checks", fails_in_the_child)
-    monkeypatch.setattr(validate_module, "_spare_core", lambda: True)
-    assert validate_module.validate_path(copy, fork=True).problems == expected
+    monkeypatch.setattr(published, "_side_checks", fails_in_the_child)
+    monkeypatch.setattr(forked_module, "spare_core", lambda: True)
+    assert published.validate_path(copy, fork=True).problems == expected
 
 
 def test_one_core_validates_serially(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert not validate_module._spare_core()
+    assert not forked_module.spare_core()
 
     def no_fork() -> int:
         raise AssertionError("validation forked with one core")

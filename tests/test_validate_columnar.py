@@ -8,7 +8,6 @@ each rule in turn and require the pass to leave the broken row to `check_record`
 from __future__ import annotations
 
 import copy
-import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +18,11 @@ import pyarrow.compute as pc
 import pytest
 from corpus_factory import synthetic_article
 
-from newscorpus.pipeline import process_bytes
-from newscorpus.sources import RawFile, load_registry
-from newscorpus.writer import rows_table
-
-validate = importlib.import_module("newscorpus.validate")
+from newscorpus.check import columns
+from newscorpus.check.records import check_record
+from newscorpus.read.sources import RawFile, load_registry
+from newscorpus.run.pipeline import process_bytes
+from newscorpus.run.writer import rows_table
 
 
 def _record(index: int) -> dict[str, Any]:
@@ -39,7 +38,7 @@ def good() -> dict[str, Any]:
     for index in range(50):
         record = _record(index)
         if record["quotes"] and any(q["speaker"] for q in record["quotes"]):
-            assert validate.check_record(record, "x") == []
+            assert check_record(record, "x") == []
             return record
     raise AssertionError("no synthetic article with an attributed quote")
 
@@ -84,22 +83,22 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
 def test_a_broken_row_is_left_to_check_record(good: dict[str, Any], name: str) -> None:
     broken = copy.deepcopy(good)
     MUTATIONS[name](broken)
-    assert validate.check_record(broken, "x"), f"the mutation {name!r} should break a rule"
+    assert check_record(broken, "x"), f"the mutation {name!r} should break a rule"
     (batch,) = rows_table([good, broken, good]).to_batches()
-    clean = validate._clean_rows(batch)
+    clean = columns.clean_rows(batch)
     assert clean is not None
     assert clean.tolist() == [True, False, True]
 
 
 def test_valid_rows_are_cleared(good: dict[str, Any]) -> None:
     records = [_record(index) for index in range(30)]
-    assert all(validate.check_record(r, "x") == [] for r in records)
+    assert all(check_record(r, "x") == [] for r in records)
     (batch,) = rows_table(records).to_batches()
-    clean = validate._clean_rows(batch)
+    clean = columns.clean_rows(batch)
     assert clean is not None and clean.all()
 
 
 def test_the_space_class_covers_python_whitespace() -> None:
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
-    matched = pc.match_substring_regex(pa.array(spaces), f"^{validate._SPACE}$")
+    matched = pc.match_substring_regex(pa.array(spaces), f"^{columns._SPACE}$")
     assert all(matched.to_pylist())

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pyarrow as pa
 import pytest
 from datasets import DatasetInfo, Features
 
-from newscorpus.schema import arrow_schema, hf_features_yaml
-
-validate = importlib.import_module("newscorpus.validate")
+from newscorpus.check import ledger, published
+from newscorpus.record.schema import (
+    arrow_schema,
+    card_features_of,
+    expected_card_features,
+    hf_features_yaml,
+)
 
 
 def _datasets_yaml(schema: pa.Schema) -> object:
@@ -19,8 +21,8 @@ def _datasets_yaml(schema: pa.Schema) -> object:
 
 
 def test_expected_card_features_equal_datasets_for_the_record_schema() -> None:
-    assert validate.expected_card_features() == hf_features_yaml()
-    assert validate.expected_card_features() == _datasets_yaml(arrow_schema())
+    assert expected_card_features() == hf_features_yaml()
+    assert expected_card_features() == _datasets_yaml(arrow_schema())
 
 
 @pytest.mark.parametrize(
@@ -45,24 +47,24 @@ def test_expected_card_features_equal_datasets_for_the_record_schema() -> None:
 )
 def test_card_features_of_equals_datasets(arrow_type: pa.DataType) -> None:
     schema = pa.schema([("x", arrow_type), ("y", pa.string())])
-    assert validate.card_features_of(schema) == _datasets_yaml(schema)
+    assert card_features_of(schema) == _datasets_yaml(schema)
 
 
 def test_bulk_split_check_agrees_with_assign_split() -> None:
-    from newscorpus.splits import SPLITS, assign_split
+    from newscorpus.record.splits import SPLITS, assign_split
 
     ids = sorted(f"donga-{index:016x}" for index in range(3000))
     for split in SPLITS:
         mine = [i for i in ids if assign_split(i) == split]
-        assert validate._ids_in_order_and_split(mine, "", split)
+        assert published._ids_in_order_and_split(mine, "", split)
         others = [i for i in ids if assign_split(i) != split]
-        assert not any(validate._ids_in_order_and_split([i], "", split) for i in others)
-    assert not validate._ids_in_order_and_split(ids[:2], "", "other")
-    assert not validate._ids_in_order_and_split(ids[1:3][::-1], "", assign_split(ids[1]))
+        assert not any(published._ids_in_order_and_split([i], "", split) for i in others)
+    assert not published._ids_in_order_and_split(ids[:2], "", "other")
+    assert not published._ids_in_order_and_split(ids[1:3][::-1], "", assign_split(ids[1]))
 
 
 def test_ledger_chunks_read_as_lines() -> None:
-    fast = validate._fast_ledger_validator()
+    fast = ledger._fast_ledger_validator()
     if fast is None:
         pytest.skip("jsonschema-rs not installed")
     entry = (
@@ -70,8 +72,8 @@ def test_ledger_chunks_read_as_lines() -> None:
         '"split": null, "duplicate_of": null, "similarity": null, "reason": "empty", '
         '"message": "x"}'
     )
-    assert validate._ledger_chunk([entry + "\n", entry + "\n"], fast) is not None
+    assert ledger._ledger_chunk([entry + "\n", entry + "\n"], fast) is not None
     # Two entries on one line and one spread over two lines: never read as three lines.
     head, tail = entry[:40], entry[40:]
-    assert validate._ledger_chunk([entry + ", " + entry + "\n", head + "\n", tail], fast) is None
-    assert validate._ledger_chunk([entry + "\n", "\n"], fast) is None
+    assert ledger._ledger_chunk([entry + ", " + entry + "\n", head + "\n", tail], fast) is None
+    assert ledger._ledger_chunk([entry + "\n", "\n"], fast) is None

@@ -1,7 +1,7 @@
 """The columnar pass's span checks on UTF-8 bytes agree with Python's `str` offsets.
 
 Quote offsets count code points; the columnar pass compares the spans as UTF-8 bytes at
-the byte offsets of those code points (`validate._CodePoints`). Random records full of
+the byte offsets of those code points (`columns._CodePoints`). Random records full of
 multi-byte characters, spans overlapping, in the body, headline and subheadlines, some
 of them broken: a row the pass clears must pass `check_record`, and every unbroken row
 must be cleared (else the fast path would quietly stop being fast).
@@ -10,7 +10,6 @@ must be cleared (else the fast path would quietly stop being fast).
 from __future__ import annotations
 
 import copy
-import importlib
 import random
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,13 @@ import pyarrow as pa
 import pytest
 from corpus_factory import synthetic_article
 
-from newscorpus.pipeline import process_bytes
-from newscorpus.records import count_speakers
-from newscorpus.sources import RawFile, load_registry
-from newscorpus.writer import rows_table
-
-validate = importlib.import_module("newscorpus.validate")
+from newscorpus.check import columns
+from newscorpus.check.records import check_record
+from newscorpus.read.sources import RawFile, load_registry
+from newscorpus.record.records import count_speakers
+from newscorpus.record.rules import RULES
+from newscorpus.run.pipeline import process_bytes
+from newscorpus.run.writer import rows_table
 
 # One to four UTF-8 bytes, and characters that are whitespace outside ASCII.
 ALPHABET = "abcxyz .,é€𝄞“”’ж\u00a0\u3000"
@@ -104,7 +104,9 @@ def _break(rng: random.Random, record: dict[str, Any]) -> None:
         record["body"] = record["body"] + "\n\n\u3000"
         return
     quote = rng.choice(quotes)
-    name, start, end = rng.choice([s for s in validate._SPANS if quote[s[0]] is not None])
+    name, start, end = rng.choice(
+        [(s.text, s.start, s.end) for s in RULES.spans if quote[s.text] is not None]
+    )
     choice = rng.randrange(4)
     if choice == 0:
         quote[start] += rng.choice([-2, -1, 1, 2])
@@ -134,11 +136,11 @@ def test_cleared_rows_pass_and_valid_rows_are_cleared(base: dict[str, Any], seed
             _break(rng, record)
         records.append(record)
         broken.append(changed)
-    verdicts = [validate.check_record(r, "x") == [] for r in records]
+    verdicts = [check_record(r, "x") == [] for r in records]
     assert all(v for v, b in zip(verdicts, broken, strict=True) if not b)
     assert not all(verdicts), "no mutation broke a rule"
     (batch,) = rows_table(records).to_batches()
-    clean = validate._clean_rows(batch)
+    clean = columns.clean_rows(batch)
     assert clean is not None
     for position, (cleared, valid) in enumerate(zip(clean.tolist(), verdicts, strict=True)):
         assert valid or not cleared, f"row {position} cleared but invalid: {records[position]}"
@@ -150,7 +152,7 @@ def test_code_point_offsets_match_python() -> None:
     rng = random.Random(3)
     strings = ["", "a", "é", "𝄞x"] + [_text(rng, rng.randrange(40)) for _ in range(200)]
     array = pa.array(["pad", *strings]).slice(1)  # an offset into shared buffers
-    points = validate._CodePoints(array)
+    points = columns._CodePoints(array)
     assert points.lengths.tolist() == [len(s) for s in strings]
     elements, positions, expected = [], [], []
     for element, text in enumerate(strings):
@@ -167,19 +169,19 @@ def test_nested_spans_beyond_the_rounds_are_left_to_check_record(base: dict[str,
     record = copy.deepcopy(base)
     body = record["body"]
     quotes = []
-    for depth in range(validate._SLICE_ROUNDS + 3):  # each span inside the previous one
+    for depth in range(columns._SLICE_ROUNDS + 3):  # each span inside the previous one
         start, end = depth, len(body) - depth
         quote = {key: None for key in base["quotes"][0]}
         quote.update(text=body[start:end], start=start, end=end, location="body")
         quotes.append(quote)
     record.update(quotes=quotes, speakers=[])
-    assert validate.check_record(record, "x") == []
+    assert check_record(record, "x") == []
     (batch,) = rows_table([record]).to_batches()
-    clean = validate._clean_rows(batch)
+    clean = columns.clean_rows(batch)
     assert clean is not None and clean.tolist() == [False]
-    record["quotes"] = quotes[: validate._SLICE_ROUNDS]
+    record["quotes"] = quotes[: columns._SLICE_ROUNDS]
     (batch,) = rows_table([record]).to_batches()
-    clean = validate._clean_rows(batch)
+    clean = columns.clean_rows(batch)
     assert clean is not None and clean.tolist() == [True]
 
 
@@ -197,4 +199,4 @@ def test_nested_spans_beyond_the_rounds_are_left_to_check_record(base: dict[str,
 )
 def test_blank_edges(body: str, blank: bool) -> None:
     array = pa.array(["x", body, "y"])
-    assert validate._blank_edge(array).tolist() == [False, blank, False]
+    assert columns._blank_edge(array).tolist() == [False, blank, False]

@@ -12,19 +12,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-# Only what the options' defaults need: each command imports its own machinery, so that
-# `newscorpus validate` does not load the build's (worker pools, cache, SQLite).
-from newscorpus.defaults import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_SHARD_BYTES,
-    DEFAULT_SHARD_ROWS,
-    DEFAULT_THRESHOLD,
-)
 from newscorpus.errors import (
     EXIT_CHECK_FAILED,
     EXIT_INTERNAL,
     EXIT_USAGE,
     NewscorpusError,
+)
+
+# Only what the options' defaults need: each command imports its own machinery, so that
+# `newscorpus validate` does not load the build's (worker pools, cache, SQLite).
+from newscorpus.settings import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_SHARD_BYTES,
+    DEFAULT_SHARD_ROWS,
+    DEFAULT_THRESHOLD,
 )
 from newscorpus.version import __version__
 
@@ -81,7 +82,7 @@ def _require_path(path: Path, what: str) -> None:
 
 def _require_corpus(path: Path) -> None:
     """Exit 2 unless `path` is a corpus this tool published."""
-    from newscorpus.folder import MANIFEST_FILE_NAME, is_published_folder
+    from newscorpus.publish.folder import MANIFEST_FILE_NAME, is_published_folder
 
     _require_path(path, "folder")
     if not is_published_folder(path):
@@ -216,7 +217,7 @@ def build_command(
     )
     from rich.table import Table
 
-    from newscorpus.build import build
+    from newscorpus.run.driver import build
 
     # The datasheet belongs to the project that holds RAW (its parent folder), never to
     # whatever folder the command happens to run in.
@@ -309,7 +310,7 @@ def validate_command(
 
     Exits 0 when valid, 1 with a report (file, record id, JSON pointer, message) when not.
     """
-    from newscorpus.validate import validate_path
+    from newscorpus.check.published import validate_path
 
     _require_path(path, "path")
     report = validate_path(path, fork=True)
@@ -332,7 +333,7 @@ def validate_command(
 @app.command("schema")
 def schema_command() -> None:
     """Print the record's JSON Schema (the single source of truth for its shape)."""
-    from newscorpus.schema import schema_text
+    from newscorpus.record.schema import schema_text
 
     typer.echo(schema_text(), nl=False)
 
@@ -342,7 +343,7 @@ def profiles_command() -> None:
     """List the registered parser profiles: the names sources.toml can use, and their files."""
     from rich.table import Table
 
-    from newscorpus.profiles import available_profiles
+    from newscorpus.read.profiles import available_profiles
 
     table = Table(show_header=True)
     for column in ("profile", "reads", "description"):
@@ -366,7 +367,7 @@ def stats_command(
     """
     import json
 
-    from newscorpus.stats import figures_tables, published_figures
+    from newscorpus.publish.stats import figures_tables, published_figures
 
     _require_corpus(path)
     try:
@@ -398,7 +399,7 @@ def show_command(
     """
     import json
 
-    from newscorpus.show import find_record, render
+    from newscorpus.publish.show import find_record, render
 
     _require_corpus(path)
     try:

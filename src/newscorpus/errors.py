@@ -55,3 +55,35 @@ class InternalError(NewscorpusError):
     """A bug: our own code, an import or the machine failed (exit 3)."""
 
     exit_code = EXIT_INTERNAL
+
+
+class BuildError(NewscorpusError, RuntimeError):
+    """The build did not publish; the published folder, if any, was left as it was."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class BuildUsageError(BuildError):
+    """The build was asked something it refuses before any work (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputLockedError(BuildError):
+    """Another build is writing the same output (exit 1)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class PublishRefusedError(BuildError):
+    """The new corpus would be empty, or would drop more than half of the published
+    records without `allow_shrink` (exit 1)."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+
+class InternalBuildError(BuildError):
+    """Files hit a bug (our own code, a failed import, MemoryError) and `keep_going` was
+    not given, or the new corpus failed its own validation (exit 3)."""
+
+    exit_code = EXIT_INTERNAL

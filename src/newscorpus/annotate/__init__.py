@@ -1,0 +1,1 @@
+"""Annotation: direct quotations with exact offsets, and the speaker of each."""

@@ -1,0 +1,222 @@
+"""Croissant 1.0 metadata (`croissant.json`) for a published folder, derived from the schema.
+
+The record set's fields are generated from the Arrow schema that `newscorpus.record.schema`
+derives from `schema/article.schema.json`, with the JSON Schema's descriptions, so a
+field added to the schema appears here without any hand edit. The output is a pure
+function of the splits present and the schema: no generation date, no `datePublished`, keys
+in a fixed order, so a rebuild writes the same bytes.
+
+Shapes chosen because `mlcroissant` 1.1 loads them (see docs/publishing.md):
+
+- one `cr:FileSet` with `encodingFormat: application/x-parquet` including
+  `data/*.parquet` (the `application/vnd.apache.parquet` spelling fails at load);
+- a list of structs (`quotes`, `speakers`) is a field with `repeated: true` whose
+  `subField`s read the same column through `transform.jsonPath`;
+- a list of scalars (`subheadlines`) is a `repeated` field on its column;
+- the split is a field taken from the file name (`extract.fileProperty: filename` and a
+  `regex`), referencing a `cr:Split` record set of the split names present, as the Hub
+  writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa
+
+from newscorpus.record.schema import arrow_schema, load_schema, schema_version
+from newscorpus.version import PIPELINE_VERSION
+
+CROISSANT_FILE_NAME = "croissant.json"
+FILE_SET_ID = "parquet-files"
+RECORD_SET_ID = "default"
+SPLITS_RECORD_SET_ID = "splits"
+PARQUET_ENCODING = "application/x-parquet"
+CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
+
+# The standard Croissant 1.0 JSON-LD context, as `mlcroissant` writes it.
+CONTEXT: dict[str, Any] = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+
+DESCRIPTION = (
+    "News articles normalized from raw scrapes (headline, sub-headlines, body paragraphs, "
+    "provenance), annotated by rules with direct quotations (exact character offsets) and "
+    "the speaker each quotation is attributed to. The annotations are machine-generated; "
+    "the articles keep their publishers' copyright (see DATASHEET.md)."
+)
+LICENSE_NOTE = (
+    "Other: the articles keep their publishers' copyright and no open licence has been "
+    "granted; shared for research and tool development only (see DATASHEET.md). The "
+    "newscorpus code is Apache-2.0."
+)
+
+
+def _data_type(kind: pa.DataType) -> str:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "sc:Text"
+    if pa.types.is_integer(kind):
+        return "sc:Integer"
+    if pa.types.is_floating(kind):
+        return "sc:Float"
+    if pa.types.is_boolean(kind):
+        return "sc:Boolean"
+    if pa.types.is_date32(kind):
+        return "sc:Date"
+    raise ValueError(f"no Croissant dataType for Arrow type {kind}")
+
+
+def _source(column: str, json_path: str | None = None) -> dict[str, Any]:
+    source: dict[str, Any] = {"fileSet": {"@id": FILE_SET_ID}, "extract": {"column": column}}
+    if json_path is not None:
+        source["transform"] = {"jsonPath": json_path}
+    return source
+
+
+def _field(field_id: str, name: str, description: str) -> dict[str, Any]:
+    return {"@type": "cr:Field", "@id": field_id, "name": name, "description": description}
+
+
+def record_fields() -> list[dict[str, Any]]:
+    """Return the Croissant fields of the record set, one per top-level schema field.
+
+    Lists of structs become `repeated` fields with one `subField` per struct member.
+    """
+    properties = load_schema()["properties"]
+    fields = []
+    for column in arrow_schema():
+        node = properties[column.name]
+        entry = _field(f"{RECORD_SET_ID}/{column.name}", column.name, node["description"])
+        kind = column.type
+        if pa.types.is_list(kind):
+            entry["repeated"] = True
+            kind = kind.value_type
+            node = node["items"]
+        if pa.types.is_struct(kind):
+            entry["subField"] = []
+            for index in range(kind.num_fields):
+                child = kind.field(index)
+                sub = _field(
+                    f"{RECORD_SET_ID}/{column.name}/{child.name}",
+                    child.name,
+                    node["properties"][child.name]["description"],
+                )
+                sub["dataType"] = _data_type(child.type)
+                sub["source"] = _source(column.name, child.name)
+                entry["subField"].append(sub)
+        else:
+            entry["dataType"] = _data_type(kind)
+            entry["source"] = _source(column.name)
+        fields.append(entry)
+    return fields
+
+
+def dumps_croissant(document: dict[str, Any]) -> str:
+    """Serialize the document deterministically (insertion order is the intended order)."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def croissant_metadata(
+    splits: list[str], citation: str, languages: list[str] | None = None
+) -> dict[str, Any]:
+    """Return the Croissant JSON-LD document for a published folder.
+
+    `splits` are the splits present (non-empty), `citation` the BibTeX the card shows,
+    `languages` the BCP 47 tags of the sources. Paths are relative to the folder, so the
+    file works wherever the folder is (a checkout, a download, the Hub).
+    """
+    split_field = _field(
+        f"{RECORD_SET_ID}/split",
+        "split",
+        "The split of the article, from the name of its Parquet file.",
+    )
+    split_field["dataType"] = "sc:Text"
+    split_field["references"] = {"field": {"@id": f"{SPLITS_RECORD_SET_ID}/split_name"}}
+    split_field["source"] = {
+        "fileSet": {"@id": FILE_SET_ID},
+        "extract": {"fileProperty": "filename"},
+        # mlcroissant applies the transform again to the extracted value when it joins
+        # the split names, so the regex also accepts a bare split name.
+        "transform": {"regex": r"^(train|validation|test)(?:-\d{5}-of-\d{5}\.parquet)?$"},
+    }
+    split_name = _field(f"{SPLITS_RECORD_SET_ID}/split_name", "split_name", "Name of a split.")
+    split_name["dataType"] = "sc:Text"
+    return {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "name": "newscorpus",
+        "description": DESCRIPTION,
+        "conformsTo": CONFORMS_TO,
+        "citeAs": citation,
+        "license": LICENSE_NOTE,
+        "url": "https://huggingface.co/datasets/<user>/newscorpus",
+        "version": PIPELINE_VERSION,
+        "inLanguage": sorted(set(languages or ["en"])),
+        "keywords": ["news", "quotations", "speaker attribution", "quote extraction"],
+        "distribution": [
+            {
+                "@type": "cr:FileSet",
+                "@id": FILE_SET_ID,
+                "name": FILE_SET_ID,
+                "description": "The Parquet shards, data/{split}-NNNNN-of-NNNNN.parquet.",
+                "encodingFormat": PARQUET_ENCODING,
+                "includes": "data/*.parquet",
+            }
+        ],
+        "recordSet": [
+            {
+                "@type": "cr:RecordSet",
+                "dataType": "cr:Split",
+                "@id": SPLITS_RECORD_SET_ID,
+                "name": SPLITS_RECORD_SET_ID,
+                "description": "The splits present in this build.",
+                "key": {"@id": f"{SPLITS_RECORD_SET_ID}/split_name"},
+                "field": [split_name],
+                "data": [{f"{SPLITS_RECORD_SET_ID}/split_name": split} for split in splits],
+            },
+            {
+                "@type": "cr:RecordSet",
+                "@id": RECORD_SET_ID,
+                "name": RECORD_SET_ID,
+                "description": f"One news article per record (schema {schema_version()}).",
+                "key": {"@id": f"{RECORD_SET_ID}/id"},
+                "field": [*record_fields(), split_field],
+            },
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Reading raw files: the source registry and discovery, decoding, and parser profiles."""

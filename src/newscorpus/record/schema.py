@@ -1,0 +1,184 @@
+"""The record schema: load it once and derive every other description from it.
+
+`schema/article.schema.json` (JSON Schema 2020-12) is the single source of truth. This
+module derives the Arrow schema used to write Parquet and the Hugging Face `datasets`
+features written into the dataset card, so that adding a field means editing the JSON
+file (and the code that fills it) and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+SCHEMA_FILE_NAME = "article.schema.json"
+LEDGER_SCHEMA_FILE_NAME = "ledger.schema.json"
+
+
+def schema_dir() -> Path:
+    """Return the folder holding the JSON Schemas (installed copy first, then the repo's)."""
+    installed = resources.files("newscorpus").joinpath("_schema")
+    if installed.is_dir():
+        return Path(str(installed))
+    # Editable installs and source checkouts: the repo's top-level schema/ folder.
+    return Path(__file__).resolve().parents[3] / "schema"
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    with (schema_dir() / name).open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
+
+
+def load_schema() -> dict[str, Any]:
+    """Return the article record's JSON Schema as a dict (cached; do not mutate)."""
+    return _load(SCHEMA_FILE_NAME)
+
+
+def load_ledger_schema() -> dict[str, Any]:
+    """Return the JSON Schema of one ledger (inputs.jsonl) entry (cached; do not mutate)."""
+    return _load(LEDGER_SCHEMA_FILE_NAME)
+
+
+def schema_version() -> str:
+    """Return the record schema's version string (its top-level `version`)."""
+    return str(load_schema()["version"])
+
+
+def schema_text() -> str:
+    """Return the record schema exactly as stored on disk."""
+    return (schema_dir() / SCHEMA_FILE_NAME).read_text(encoding="utf-8")
+
+
+def json_type(node: dict[str, Any]) -> tuple[str, bool]:
+    """Split a JSON Schema `type` into (the one non-null type, whether null is allowed);
+    ValueError when the node admits more than one non-null type."""
+    declared = node["type"]
+    names = [declared] if isinstance(declared, str) else list(declared)
+    nullable = "null" in names
+    concrete = [name for name in names if name != "null"]
+    if len(concrete) != 1:
+        raise ValueError(f"cannot map JSON Schema type {declared!r} to one Arrow type")
+    return concrete[0], nullable
+
+
+def _arrow_type(node: dict[str, Any]) -> pa.DataType:
+    kind, _ = json_type(node)
+    if kind == "string":
+        return pa.date32() if node.get("format") == "date" else pa.string()
+    if kind == "integer":
+        return pa.int64()
+    if kind == "number":
+        return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
+    if kind == "array":
+        return pa.list_(_arrow_type(node["items"]))
+    if kind == "object":
+        return pa.struct(_arrow_fields(node))
+    raise ValueError(f"unsupported JSON Schema type {kind!r}")
+
+
+def _arrow_fields(node: dict[str, Any]) -> list[pa.Field[pa.DataType]]:
+    required = set(node.get("required", []))
+    fields: list[pa.Field[pa.DataType]] = []
+    for name, child in node["properties"].items():
+        _, nullable = json_type(child)
+        fields.append(pa.field(name, _arrow_type(child), nullable=nullable or name not in required))
+    return fields
+
+
+@cache
+def arrow_schema() -> pa.Schema:
+    """Return the Arrow schema of the Parquet files, derived from the JSON Schema.
+
+    Property order is column order; `format: date` strings become `date32`; a field is
+    non-nullable when it is required and its type does not admit null.
+    """
+    return pa.schema(_arrow_fields(load_schema()))
+
+
+def date_fields() -> tuple[str, ...]:
+    """Return the top-level fields stored as Arrow dates but as ISO strings in JSON records."""
+    props = load_schema()["properties"]
+    return tuple(name for name, node in props.items() if node.get("format") == "date")
+
+
+def hf_features_yaml() -> list[dict[str, Any]]:
+    """Return the `dataset_info.features` list for the dataset card, derived from Arrow.
+
+    `datasets` does the Arrow-to-features mapping itself so the card says exactly what
+    `load_dataset` will produce from the Parquet files.
+    """
+    from datasets import DatasetInfo, Features
+
+    features = Features.from_arrow_schema(arrow_schema())
+    yaml_dict: dict[str, Any] = DatasetInfo(features=features)._to_yaml_dict()
+    result: list[dict[str, Any]] = yaml_dict["features"]
+    return result
+
+
+# Arrow types whose `datasets` feature is a plain dtype of the same name (checked against
+# `datasets` itself by tests/test_validate_features.py).
+_PLAIN_DTYPES = {
+    pa.string(): "string",
+    pa.int64(): "int64",
+    pa.int32(): "int32",
+    pa.bool_(): "bool",
+    pa.float64(): "float64",
+    pa.date32(): "date32",
+}
+
+
+def _feature_yaml(arrow_type: Any) -> Any:
+    """The YAML form `datasets` gives an Arrow field type, or None when not one we know."""
+    if arrow_type in _PLAIN_DTYPES:
+        return {"dtype": _PLAIN_DTYPES[arrow_type]}
+    if pa.types.is_list(arrow_type):
+        item = arrow_type.value_type
+        if item in _PLAIN_DTYPES:
+            return {"list": _PLAIN_DTYPES[item]}
+        if pa.types.is_struct(item):
+            fields = _fields_yaml(list(item))
+            return None if fields is None else {"list": fields}
+    return None
+
+
+def _fields_yaml(fields: list[Any]) -> list[dict[str, Any]] | None:
+    result = []
+    for arrow_field in fields:
+        feature = _feature_yaml(arrow_field.type)
+        if feature is None:
+            return None
+        result.append({"name": arrow_field.name, **feature})
+    return result
+
+
+def card_features_of(schema: pa.Schema) -> list[dict[str, Any]]:
+    """`dataset_info.features` as `datasets` derives them from `schema` (`hf_features_yaml`).
+
+    Plain strings, integers, dates and lists of them or of structs are mapped here, without
+    importing `datasets` (≈ 0.4 s); any other type, or Hugging Face metadata in the
+    schema, asks `datasets` itself. A test holds both to the same output.
+    """
+    if not (schema.metadata and b"huggingface" in schema.metadata):
+        fields = _fields_yaml(list(schema))
+        if fields is not None:
+            return fields
+    from datasets import DatasetInfo, Features
+
+    features = Features.from_arrow_schema(schema)
+    yaml_dict: dict[str, Any] = DatasetInfo(features=features)._to_yaml_dict()
+    result: list[dict[str, Any]] = yaml_dict["features"]
+    return result
+
+
+def expected_card_features() -> list[dict[str, Any]]:
+    """The card's features for the record schema: `hf_features_yaml()`, without `datasets`."""
+    return card_features_of(arrow_schema())
