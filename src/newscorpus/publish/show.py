@@ -207,7 +207,7 @@ def find_record(folder: str | Path, record_id: str) -> dict[str, Any] | None:
     import pyarrow.parquet as pq
 
     from newscorpus.publish.folder import published_shards
-    from newscorpus.run.writer import from_arrow_row
+    from newscorpus.record.schema import from_arrow_row
 
     root = Path(folder)
     if not root.is_dir():

@@ -117,7 +117,7 @@ def collect(folder: str | Path) -> tuple[CorpusStats, dict[str, Any]]:
 
     from newscorpus.publish.folder import LEDGER_FILE_NAME, published_shards
     from newscorpus.record.ledger import summarize
-    from newscorpus.run.writer import from_arrow_row
+    from newscorpus.record.schema import from_arrow_row
 
     root = Path(folder)
     if not root.is_dir():

@@ -8,6 +8,7 @@ file (and the code that fills it) and nothing else.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from importlib import resources
@@ -182,3 +183,21 @@ def card_features_of(schema: pa.Schema) -> list[dict[str, Any]]:
 def expected_card_features() -> list[dict[str, Any]]:
     """The card's features for the record schema: `hf_features_yaml()`, without `datasets`."""
     return card_features_of(arrow_schema())
+
+
+def to_arrow_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of a JSON record with ISO date strings turned into dates for Arrow."""
+    row = dict(record)
+    for name in date_fields():
+        if row.get(name) is not None:
+            row[name] = dt.date.fromisoformat(row[name])
+    return row
+
+
+def from_arrow_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON record for a row read from Parquet (dates back to ISO strings)."""
+    for name in date_fields():
+        value = row.get(name)
+        if isinstance(value, dt.date):
+            row[name] = value.isoformat()
+    return row

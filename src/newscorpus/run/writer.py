@@ -8,7 +8,6 @@ counts that depend only on the rows), so no step holds a whole split.
 
 from __future__ import annotations
 
-import datetime as dt
 import marshal
 import os
 from array import array
@@ -23,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newscorpus.publish.folder import shard_name
-from newscorpus.record.schema import arrow_schema, date_fields
+from newscorpus.record.schema import arrow_schema, to_arrow_row
 from newscorpus.settings import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 ROW_GROUP_ROWS = 1_000
@@ -60,24 +59,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_page_index": False,
     "write_batch_size": 1024,
 }
-
-
-def to_arrow_row(record: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of a JSON record with ISO date strings turned into dates for Arrow."""
-    row = dict(record)
-    for name in date_fields():
-        if row.get(name) is not None:
-            row[name] = dt.date.fromisoformat(row[name])
-    return row
-
-
-def from_arrow_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Return the JSON record for a row read from Parquet (dates back to ISO strings)."""
-    for name in date_fields():
-        value = row.get(name)
-        if isinstance(value, dt.date):
-            row[name] = value.isoformat()
-    return row
 
 
 def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
