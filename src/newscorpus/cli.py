@@ -26,6 +26,7 @@ from newscorpus.settings import (
     DEFAULT_SHARD_BYTES,
     DEFAULT_SHARD_ROWS,
     DEFAULT_THRESHOLD,
+    BuildSettings,
 )
 from newscorpus.version import __version__
 
@@ -238,23 +239,21 @@ def build_command(
             progress.update(task, completed=done, total=total)
 
         with _exit_codes():
-            result = build(
-                raw,
-                out_dir,
+            settings = BuildSettings(
                 workers=workers,
                 max_bytes=max_bytes,
                 shard_rows=shard_rows,
+                shard_bytes=shard_bytes,
+                near_duplicate_threshold=near_duplicates or None,
                 datasheet=sheet,
-                progress=report,
                 engine=engine,
                 scheduler=scheduler,
                 cache_dir=cache,
                 use_cache=not no_cache,
-                shard_bytes=shard_bytes,
-                near_duplicate_threshold=near_duplicates or None,
                 keep_going=keep_going,
                 allow_shrink=allow_shrink,
             )
+            result = build(raw, out_dir, settings, progress=report)
     if sheet is not None:
         # Keep the hand-kept datasheet's generated section in step with the published one.
         published = (out_dir / "DATASHEET.md").read_text(encoding="utf-8")
