@@ -21,7 +21,8 @@ import pytest
 from corpus_factory import REPO, add_synthetic, make_raw
 
 import newscorpus
-from newscorpus.publish.croissant import CROISSANT_FILE_NAME, RECORD_SET_ID, croissant_metadata
+from newscorpus.publish.croissant import RECORD_SET_ID, croissant_metadata
+from newscorpus.publish.folder import CROISSANT_FILE_NAME
 from newscorpus.record.schema import arrow_schema, load_schema
 
 MLCROISSANT = [sys.executable, "-m", "mlcroissant.scripts.cli"]

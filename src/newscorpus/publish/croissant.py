@@ -23,12 +23,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pyarrow as pa
-
-from newscorpus.record.schema import arrow_schema, load_schema, schema_version
+from newscorpus.record.schema import croissant_field, croissant_fields, schema_version
 from newscorpus.version import PIPELINE_VERSION
 
-CROISSANT_FILE_NAME = "croissant.json"
 FILE_SET_ID = "parquet-files"
 RECORD_SET_ID = "default"
 SPLITS_RECORD_SET_ID = "splits"
@@ -88,65 +85,6 @@ LICENSE_NOTE = (
 )
 
 
-def _data_type(kind: pa.DataType) -> str:
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return "sc:Text"
-    if pa.types.is_integer(kind):
-        return "sc:Integer"
-    if pa.types.is_floating(kind):
-        return "sc:Float"
-    if pa.types.is_boolean(kind):
-        return "sc:Boolean"
-    if pa.types.is_date32(kind):
-        return "sc:Date"
-    raise ValueError(f"no Croissant dataType for Arrow type {kind}")
-
-
-def _source(column: str, json_path: str | None = None) -> dict[str, Any]:
-    source: dict[str, Any] = {"fileSet": {"@id": FILE_SET_ID}, "extract": {"column": column}}
-    if json_path is not None:
-        source["transform"] = {"jsonPath": json_path}
-    return source
-
-
-def _field(field_id: str, name: str, description: str) -> dict[str, Any]:
-    return {"@type": "cr:Field", "@id": field_id, "name": name, "description": description}
-
-
-def record_fields() -> list[dict[str, Any]]:
-    """Return the Croissant fields of the record set, one per top-level schema field.
-
-    Lists of structs become `repeated` fields with one `subField` per struct member.
-    """
-    properties = load_schema()["properties"]
-    fields = []
-    for column in arrow_schema():
-        node = properties[column.name]
-        entry = _field(f"{RECORD_SET_ID}/{column.name}", column.name, node["description"])
-        kind = column.type
-        if pa.types.is_list(kind):
-            entry["repeated"] = True
-            kind = kind.value_type
-            node = node["items"]
-        if pa.types.is_struct(kind):
-            entry["subField"] = []
-            for index in range(kind.num_fields):
-                child = kind.field(index)
-                sub = _field(
-                    f"{RECORD_SET_ID}/{column.name}/{child.name}",
-                    child.name,
-                    node["properties"][child.name]["description"],
-                )
-                sub["dataType"] = _data_type(child.type)
-                sub["source"] = _source(column.name, child.name)
-                entry["subField"].append(sub)
-        else:
-            entry["dataType"] = _data_type(kind)
-            entry["source"] = _source(column.name)
-        fields.append(entry)
-    return fields
-
-
 def dumps_croissant(document: dict[str, Any]) -> str:
     """Serialize the document deterministically (insertion order is the intended order)."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -161,7 +99,7 @@ def croissant_metadata(
     `languages` the BCP 47 tags of the sources. Paths are relative to the folder, so the
     file works wherever the folder is (a checkout, a download, the Hub).
     """
-    split_field = _field(
+    split_field = croissant_field(
         f"{RECORD_SET_ID}/split",
         "split",
         "The split of the article, from the name of its Parquet file.",
@@ -175,7 +113,9 @@ def croissant_metadata(
         # the split names, so the regex also accepts a bare split name.
         "transform": {"regex": r"^(train|validation|test)(?:-\d{5}-of-\d{5}\.parquet)?$"},
     }
-    split_name = _field(f"{SPLITS_RECORD_SET_ID}/split_name", "split_name", "Name of a split.")
+    split_name = croissant_field(
+        f"{SPLITS_RECORD_SET_ID}/split_name", "split_name", "Name of a split."
+    )
     split_name["dataType"] = "sc:Text"
     return {
         "@context": CONTEXT,
@@ -216,7 +156,7 @@ def croissant_metadata(
                 "name": RECORD_SET_ID,
                 "description": f"One news article per record (schema {schema_version()}).",
                 "key": {"@id": f"{RECORD_SET_ID}/id"},
-                "field": [*record_fields(), split_field],
+                "field": [*croissant_fields(RECORD_SET_ID, FILE_SET_ID), split_field],
             },
         ],
     }

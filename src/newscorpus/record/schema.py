@@ -201,3 +201,66 @@ def from_arrow_row(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dt.date):
             row[name] = value.isoformat()
     return row
+
+
+def _croissant_type(kind: pa.DataType) -> str:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "sc:Text"
+    if pa.types.is_integer(kind):
+        return "sc:Integer"
+    if pa.types.is_floating(kind):
+        return "sc:Float"
+    if pa.types.is_boolean(kind):
+        return "sc:Boolean"
+    if pa.types.is_date32(kind):
+        return "sc:Date"
+    raise ValueError(f"no Croissant dataType for Arrow type {kind}")
+
+
+def _croissant_source(
+    file_set_id: str, column: str, json_path: str | None = None
+) -> dict[str, Any]:
+    source: dict[str, Any] = {"fileSet": {"@id": file_set_id}, "extract": {"column": column}}
+    if json_path is not None:
+        source["transform"] = {"jsonPath": json_path}
+    return source
+
+
+def croissant_field(field_id: str, name: str, description: str) -> dict[str, Any]:
+    """Return a Croissant `cr:Field` with its id, name and description."""
+    return {"@type": "cr:Field", "@id": field_id, "name": name, "description": description}
+
+
+def croissant_fields(record_set_id: str, file_set_id: str) -> list[dict[str, Any]]:
+    """Return the Croissant fields of the record set `record_set_id`, one per top-level
+    schema field, read from the Parquet files of `file_set_id`.
+
+    Lists of structs become `repeated` fields with one `subField` per struct member.
+    """
+    properties = load_schema()["properties"]
+    fields = []
+    for column in arrow_schema():
+        node = properties[column.name]
+        entry = croissant_field(f"{record_set_id}/{column.name}", column.name, node["description"])
+        kind = column.type
+        if pa.types.is_list(kind):
+            entry["repeated"] = True
+            kind = kind.value_type
+            node = node["items"]
+        if pa.types.is_struct(kind):
+            entry["subField"] = []
+            for index in range(kind.num_fields):
+                child = kind.field(index)
+                sub = croissant_field(
+                    f"{record_set_id}/{column.name}/{child.name}",
+                    child.name,
+                    node["properties"][child.name]["description"],
+                )
+                sub["dataType"] = _croissant_type(child.type)
+                sub["source"] = _croissant_source(file_set_id, column.name, child.name)
+                entry["subField"].append(sub)
+        else:
+            entry["dataType"] = _croissant_type(kind)
+            entry["source"] = _croissant_source(file_set_id, column.name)
+        fields.append(entry)
+    return fields
