@@ -16,7 +16,8 @@ import pytest
 from corpus_factory import add_synthetic, make_raw
 
 import newscorpus
-from newscorpus.check.records import _fast_validator, check_record
+from newscorpus.check.records import check_record
+from newscorpus.record.records import fast_validator as _fast_validator
 from newscorpus.record.records import schema_problems
 from newscorpus.run import writer
 from newscorpus.run.executors import ordered_map

@@ -18,7 +18,7 @@ import jsonschema
 from newscorpus.annotate.quotes import Quote, extract_quotes
 from newscorpus.read.profiles import Article
 from newscorpus.read.sources import RawFile, Source, article_id
-from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES, active_rules
+from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES, Tally, active_rules
 from newscorpus.record.schema import load_schema, schema_version
 from newscorpus.version import PIPELINE_VERSION
 
@@ -206,11 +206,77 @@ def fast_validator() -> Any:
 
 
 def record_problems(record: Any, file: str = "") -> list[Problem]:
-    """Return every problem with one record: schema first, then cross-field rules."""
+    """Return every problem of one record: schema first (a compiled validator, then
+    `jsonschema` for the report: tests hold both to the same verdicts), then the
+    cross-field rules (the fast path, then the report)."""
     fast = fast_validator()
     if fast is None or not fast.is_valid(record):
-        # The full validator decides and reports (tests hold both to the same verdicts).
         problems = list(schema_problems(record, file))
         if problems:
             return problems
+        if fast is not None:
+            # The validators disagree: report it rather than silently trusting either.
+            return [
+                Problem(
+                    file,
+                    record.get("id") if isinstance(record, dict) else None,
+                    "",
+                    "jsonschema-rs rejects this record but jsonschema accepts it",
+                )
+            ]
+    if cross_fields_hold(record):
+        return []
     return list(cross_field_problems(record, file))
+
+
+def cross_fields_hold(record: dict[str, Any]) -> bool:
+    """True only when `cross_field_problems` finds nothing (a schema-valid record): the
+    second implementation of `rules.RULES`, for the common case.
+
+    The same rules, checked without building messages: the common case (every rule holds)
+    costs a few µs; any doubt returns False and `cross_field_problems` writes the report.
+    """
+    rules = active_rules()
+    location = rules.location
+    kind, index_name = location.kind, location.index
+    direct = location.direct
+    indexed, array = location.indexed
+    texts = record[array]
+    spans = [(span.text, span.start, span.end) for span in rules.spans]
+    paired = [(pair.first, pair.second) for pair in rules.paired]
+    tallies: list[tuple[Tally, dict[Any, int]]] = [(tally, {}) for tally in rules.tallies]
+    for quote in record[rules.items]:
+        where = quote[kind]
+        index = quote[index_name]
+        if where in direct:
+            if index is not None:
+                return False
+            field = record[where]
+        elif where == indexed and type(index) is int and 0 <= index < len(texts):
+            field = texts[index]
+        else:
+            return False
+        size = len(field)
+        for name, start_name, end_name in spans:
+            start, end, expected = quote[start_name], quote[end_name], quote[name]
+            if start is None and end is None and expected is None:
+                continue
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or not 0 <= start <= end <= size
+                or field[start:end] != expected
+            ):
+                return False
+        for first, second in paired:
+            if (quote[first] is None) != (quote[second] is None):
+                return False
+        for tally, counts in tallies:
+            value = quote[tally.value]
+            if value:
+                counts[value] = counts.get(value, 0) + 1
+    for tally, counts in tallies:
+        expected_entries = [{tally.name: v, tally.count: c} for v, c in counts.items()]
+        if record[tally.target] != expected_entries:
+            return False
+    return all(rule.holds(record[rule.field]) for rule in rules.paragraphs)
