@@ -128,8 +128,11 @@ def default_data_dir() -> Path:
 
 
 def _train_dir(data_dir: Path) -> Path:
-    # Accept both the compartment folder and its inner ``train`` folder.
-    return data_dir / "train" if (data_dir / "train").is_dir() else data_dir
+    # Accept both the compartment folder and its inner ``train`` (or ``dev``) folder.
+    for inner in ("train", "dev"):
+        if (data_dir / inner).is_dir():
+            return data_dir / inner
+    return data_dir
 
 
 def corpus_fingerprint(data_dir: Path) -> str:
