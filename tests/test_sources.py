@@ -100,3 +100,21 @@ def test_the_compact_file_list_gives_back_every_file_as_found(tmp_path: Path) ->
     escaped = by_name["caf\\xe9.txt"]
     assert os.fsencode(escaped.path) == odd  # still opens the real file
     assert files[-1] == list(files)[-1] and files[0:2] == list(files)[0:2]
+
+
+def test_annotation_options_are_read_and_checked(tmp_path: Path) -> None:
+    (tmp_path / "donga").mkdir()
+    (tmp_path / "sources.toml").write_text(
+        REGISTRY + "\n[sources.donga.annotation]\norganisations_as_he = true\n", encoding="utf-8"
+    )
+    (source,) = load_registry(tmp_path).values()
+    assert source.annotation_options() == {"organisations_as_he": True}
+    for bad, message in (
+        ("organisations_as_he = 1", "must be a bool"),
+        ("pronouns = true", "unknown option 'pronouns'"),
+    ):
+        (tmp_path / "sources.toml").write_text(
+            REGISTRY + f"\n[sources.donga.annotation]\n{bad}\n", encoding="utf-8"
+        )
+        with pytest.raises(RegistryError, match=message):
+            load_registry(tmp_path)

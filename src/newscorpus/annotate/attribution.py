@@ -1742,12 +1742,14 @@ def resolve_referent(
     candidates: Sequence[Referent],
     reach: int,
     genders: Mapping[str, str] | None = None,
+    organisations_as_he: bool = False,
 ) -> Referent | None:
     """The referent of a pronoun speaker at `pos` among `candidates` (sorted by `pos`).
 
     he/she → the most recent gender-compatible person-like referent (a plain sentence
-    subject only within `reach` characters), else the most recent non-person quote
-    speaker (an organisation quoted with "he said" in translated news);
+    subject only within `reach` characters), else, with `organisations_as_he` (a habit of
+    translated news, a source's annotation option), the most recent non-person quote
+    speaker (an organisation quoted with "he said");
     they/it → the most recent non-person quote or report referent, else the most recent
     quote speaker. None when nothing fits (the pronoun then stays its own speaker).
     `genders` maps a name's `gender_key` to what the article says elsewhere ("m"/"f").
@@ -1769,9 +1771,10 @@ def resolve_referent(
             if r.kind == "subject" and pos - r.pos > reach:
                 continue
             return r
-        for r in reversed(candidates[:k]):
-            if not r.person and r.kind == "quote":
-                return r
+        if organisations_as_he:
+            for r in reversed(candidates[:k]):
+                if not r.person and r.kind == "quote":
+                    return r
         return None
     fallback: Referent | None = None
     for r in reversed(candidates[:k]):

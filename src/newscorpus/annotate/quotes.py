@@ -1300,11 +1300,13 @@ class _Discourse:
         return out
 
 
-def extract_quotes(text: str) -> list[Quote]:
+def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quote]:
     """Return the direct quotations in `text`, in order of appearance.
 
     See the module docstring for the rules (marks, nesting, multi-paragraph
-    quotations, stray marks, scare quotes, attribution).
+    quotations, stray marks, scare quotes, attribution). `organisations_as_he`: a
+    "he"/"she" with no person to refer to may refer to the organisation quoted last, as
+    translated news writes (a source's annotation option; off by default).
     """
     spans = find_quote_spans(text)
     if spans:
@@ -1337,7 +1339,9 @@ def extract_quotes(text: str) -> list[Quote]:
         # a more recent referent; without one, look back `_DISCOURSE_REACH` characters.
         lo = max(0, pos - _DISCOURSE_REACH)
         earlier = [r for r in history if r.pos < pos]
-        found = resolve_referent(pronoun, pos, earlier, _SUBJECT_REACH, genders)
+        found = resolve_referent(
+            pronoun, pos, earlier, _SUBJECT_REACH, genders, organisations_as_he
+        )
         if found is not None and (found.person or low in ("they", "it")):
             lo = max(lo, found.pos)
         # The nearest sentence with a fitting referent wins (sentences are scanned
@@ -1346,7 +1350,9 @@ def extract_quotes(text: str) -> list[Quote]:
             for r in refs:
                 if r.gender and r.person:
                     genders.setdefault(gender_key(r.name), r.gender)
-            near = resolve_referent(pronoun, pos, refs, _SUBJECT_REACH, genders)
+            near = resolve_referent(
+                pronoun, pos, refs, _SUBJECT_REACH, genders, organisations_as_he
+            )
             if near is not None:
                 return near
         return found

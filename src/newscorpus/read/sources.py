@@ -47,10 +47,16 @@ class Source:
     licence: str
     options: tuple[tuple[str, Any], ...] = ()  # hashable, so Source stays frozen
     aliases: tuple[str, ...] = ()
+    annotation: tuple[tuple[str, Any], ...] = ()
 
     def profile_options(self) -> dict[str, Any]:
         """Return the `[sources.<key>.options]` table handed to the profile's reader."""
         return dict(self.options)
+
+    def annotation_options(self) -> dict[str, Any]:
+        """Return the `[sources.<key>.annotation]` table: the source's writing habits
+        that the annotator takes into account (see `ANNOTATION_OPTIONS`)."""
+        return dict(self.annotation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +76,15 @@ class RawFile:
 
 
 _REQUIRED_KEYS = ("name", "language", "profile", "licence")
-_OPTIONAL_KEYS = ("options", "aliases")
+_OPTIONAL_KEYS = ("options", "aliases", "annotation")
+# A source's writing habits the annotator can follow: option -> (type, meaning).
+ANNOTATION_OPTIONS: dict[str, tuple[type, str]] = {
+    "organisations_as_he": (
+        bool,
+        "a 'he'/'she' with no person to refer to may refer to the organisation quoted "
+        "last (translated press writes 'the ministry … he said'); default false",
+    ),
+}
 
 
 def load_registry(raw_dir: Path) -> dict[str, Source]:
@@ -112,6 +126,7 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             licence=table["licence"],
             options=tuple(sorted(table.get("options", {}).items())),
             aliases=tuple(table.get("aliases", [])),
+            annotation=tuple(sorted(table.get("annotation", {}).items())),
         )
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
@@ -150,6 +165,7 @@ def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
             f"language {language!r} is not a BCP 47 tag the record schema accepts "
             f"(pattern {_language_pattern().pattern}; e.g. 'en', 'ko', 'en-US')"
         )
+    problems.extend(_annotation_problems(table.get("annotation", {})))
     options = table.get("options", {})
     if not isinstance(options, dict):
         problems.append(f"options must be a table, not {options!r}")
@@ -157,6 +173,21 @@ def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
     profile = table.get("profile")
     if isinstance(profile, str):
         problems.extend(_profile_problems(profile, options))
+    return problems
+
+
+def _annotation_problems(annotation: Any) -> list[str]:
+    """Problems of an `annotation` table: unknown options, wrong types."""
+    if not isinstance(annotation, dict):
+        return [f"annotation must be a table, not {annotation!r}"]
+    problems = []
+    for key, value in sorted(annotation.items()):
+        if key not in ANNOTATION_OPTIONS:
+            known = ", ".join(sorted(ANNOTATION_OPTIONS))
+            problems.append(f"annotation: unknown option {key!r} (known: {known})")
+        elif type(value) is not ANNOTATION_OPTIONS[key][0]:
+            wanted = ANNOTATION_OPTIONS[key][0].__name__
+            problems.append(f"annotation: {key} must be a {wanted}, not {value!r}")
     return problems
 
 

@@ -8,7 +8,7 @@ quotes), with a message for each break.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -60,13 +60,20 @@ def _quote_dict(quote: Quote, location: str, subheadline_index: int | None) -> d
 
 
 def annotate_quotes(
-    headline: str, subheadlines: tuple[str, ...], body: str
+    headline: str,
+    subheadlines: tuple[str, ...],
+    body: str,
+    options: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Extract quotes from each text field; offsets index the field named by `location`."""
-    quotes = [_quote_dict(q, "headline", None) for q in extract_quotes(headline)]
+    """Extract quotes from each text field; offsets index the field named by `location`.
+
+    `options`: the source's annotation options (`sources.ANNOTATION_OPTIONS`).
+    """
+    habits = {"organisations_as_he": bool((options or {}).get("organisations_as_he", False))}
+    quotes = [_quote_dict(q, "headline", None) for q in extract_quotes(headline, **habits)]
     for index, line in enumerate(subheadlines):
-        quotes.extend(_quote_dict(q, "subheadline", index) for q in extract_quotes(line))
-    quotes.extend(_quote_dict(q, "body", None) for q in extract_quotes(body))
+        quotes.extend(_quote_dict(q, "subheadline", index) for q in extract_quotes(line, **habits))
+    quotes.extend(_quote_dict(q, "body", None) for q in extract_quotes(body, **habits))
     return quotes
 
 
@@ -82,7 +89,9 @@ def build_record(
 ) -> dict[str, Any]:
     """Turn a parsed article into a record dict (pure: no I/O)."""
     body = PARAGRAPH_SEPARATOR.join(article.paragraphs)
-    quotes = annotate_quotes(article.headline, article.subheadlines, body)
+    quotes = annotate_quotes(
+        article.headline, article.subheadlines, body, source.annotation_options()
+    )
     return {
         "id": article_id(source.key, raw.relpath, article.part),
         "source": source.name,
