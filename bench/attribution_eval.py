@@ -57,6 +57,11 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 PRONOUN_GOLD = REPO / "tests" / "data" / "polnear_pronoun_gold.json"
 SET_NAMES = ("polnear_train", "polnear_dev", "korea_news_dev", "polnear_pronouns")
+BASELINE = REPO / "src" / "newscorpus" / "publish" / "attribution_accuracy.json"
+# The quality gate fails when a pinned figure drops by more than this.
+TOLERANCE = 0.01
+# Sets where only some gold quotes count: span figures say nothing there.
+SPEAKERS_ONLY = frozenset({"polnear_pronouns"})
 TRAIN_SETS = frozenset({"polnear_train", "polnear_pronouns"})
 
 # --- the strict speaker matcher ----------------------------------------------------------
@@ -345,10 +350,25 @@ def evaluate(names: Sequence[str] = SET_NAMES, *, keep_errors: bool = False) -> 
         score = score_articles(articles, keep_errors=keep_errors)
         figures = score.figures()
         figures["data"] = "train (tuned on)" if name in TRAIN_SETS else "held out"
+        figures["spans"] = name not in SPEAKERS_ONLY
         if keep_errors:
             figures["errors"] = score.errors
         report[name] = figures
     return report
+
+
+def baseline(report: dict[str, Any]) -> dict[str, Any]:
+    """The pinned form of a report: figures per set (no errors), how they were made."""
+    return {
+        "command": "python bench/attribution_eval.py --pin",
+        "matcher": "strict (bench/attribution_eval.py, strict_speaker_match)",
+        "tolerance": TOLERANCE,
+        "sets": {
+            name: {k: v for k, v in figures.items() if k != "errors"}
+            for name, figures in report.items()
+            if figures is not None
+        },
+    }
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -366,10 +386,15 @@ def format_table(report: dict[str, Any]) -> str:
         if figures is None:
             lines.append(f"| {name} | absent: skipped | | | | | | | |")
             continue
+        spans = (
+            f"{figures['span_precision']:.3f} | {figures['span_recall']:.3f} "
+            f"| {figures['span_f1']:.3f}"
+            if figures["spans"]
+            else "— | — | —"
+        )
         lines.append(
             f"| {name} | {figures['data']} | {figures['articles']} | {figures['gold_direct']} "
-            f"| {figures['span_precision']:.3f} | {figures['span_recall']:.3f} "
-            f"| {figures['span_f1']:.3f} | {cell(figures['speaker'], figures['speaker_n'])} "
+            f"| {spans} | {cell(figures['speaker'], figures['speaker_n'])} "
             f"| {cell(figures['pronoun'], figures['pronoun_n'])} |"
         )
     return "\n".join(lines)
@@ -381,8 +406,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--errors", metavar="SET", help="also list the speaker errors of SET")
     parser.add_argument("--sets", nargs="*", default=list(SET_NAMES), help="sets to score")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help=f"write the figures to {BASELINE.relative_to(REPO)} (the quality gate's pins, "
+        "which the dataset card reports); every set's data must be present",
+    )
     args = parser.parse_args(argv)
     report = evaluate(args.sets, keep_errors=bool(args.errors))
+    if args.pin:
+        missing = [name for name in SET_NAMES if report.get(name) is None]
+        if missing:
+            parser.error(f"cannot pin without the data of {', '.join(missing)}")
+        BASELINE.write_text(json.dumps(baseline(report), indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
     else:

@@ -127,12 +127,16 @@ def test_card_reports_the_pinned_accuracy_or_says_it_is_absent(corpus: Path) -> 
     text = (corpus / "README.md").read_text(encoding="utf-8")
     if QUOTE_BASELINE_PATH.is_file():
         baseline = json.loads(QUOTE_BASELINE_PATH.read_text(encoding="utf-8"))
-        views = [v for v in baseline.values() if isinstance(v, dict) and "f1" in v]
-        assert views
-        for view in views:
-            assert f"{view['f1']:.3f}" in text
+        sets = baseline["sets"]
+        assert sets
+        for figures in sets.values():
+            assert f"{figures['speaker']:.3f}" in text
+        # Held-out figures first, training figures labelled as such.
+        section = text.split("### Measured accuracy", 1)[1]
+        assert section.index("PolNeAR dev") < section.index("PolNeAR train \\(840")
+        assert "training data" in text
     assert "No measurement" in accuracy_markdown(None)
-    assert "n/a" in accuracy_markdown({"speech": {"f1": 0.5}})
+    assert "—" in accuracy_markdown({"sets": {"polnear_dev": {"data": "held out"}}})
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     assert "No measurement" in card_body(manifest, CorpusStats().as_dict(), [], None)
 

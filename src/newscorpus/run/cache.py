@@ -92,7 +92,7 @@ def code_fingerprint() -> str:
     for part in (PIPELINE_VERSION, schema_text(), sys.version, str(marshal.version)):
         digest.update(part.encode("utf-8") + b"\0")
     package = Path(__file__).resolve().parents[1]  # newscorpus/, from newscorpus/run/
-    # Data files shipped in the package (quote_accuracy.json feeds the card) count too.
+    # Data files shipped in the package (attribution_accuracy.json feeds the card) count too.
     shipped = [*package.rglob("*.py"), *package.rglob("*.json")]
     for path in sorted(shipped):
         digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
