@@ -15,6 +15,8 @@ MATCHES = [
     ("Kim Jong Un", "Kim Jong Un"),
     ("Robert Sinche, head of currency strategy", "Sinche"),
     ("Trump's campaign", "the campaign"),
+    ("Chris Coons", "Senator Chris Coons"),
+    ("Aung San Suu Kyi", "Suu Kyi"),
 ]
 MISMATCHES = [
     ("Republican presidential candidate Donald Trump", "Republican"),

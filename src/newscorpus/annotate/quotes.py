@@ -94,6 +94,13 @@ from newscorpus.annotate.attribution import (
     resolve_referent,
     subject_np,
 )
+from newscorpus.annotate.entities import (
+    People,
+    entity_of,
+    find_people,
+    is_not_person,
+    resolve_person_pronoun,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1346,6 +1353,7 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
             lo = max(lo, found.pos)
         # The nearest sentence with a fitting referent wins (sentences are scanned
         # from the pronoun backwards, so usually one or two are looked at).
+        chosen = found
         for refs in discourse.sentences_back(lo, pos):
             for r in refs:
                 if r.gender and r.person:
@@ -1354,8 +1362,37 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
                 pronoun, pos, refs, _SUBJECT_REACH, genders, organisations_as_he
             )
             if near is not None:
-                return near
-        return found
+                chosen = near
+                break
+        if low in ("he", "she"):
+            return _person_check(pronoun, pos, chosen)
+        return chosen
+
+    people: People | None = None
+
+    def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
+        """A he/she goes to a person: the referent found above, unless the people the
+        article names (`entities.find_people`) say it is of the other gender, or it is a
+        place, nationality or party; then, or when nothing was found, the person
+        `entities.resolve_person_pronoun` picks. (An organisation found above stands:
+        only a source's `organisations_as_he` habit lets one through.)"""
+        nonlocal people
+        if chosen is not None and not chosen.person:
+            return chosen
+        if people is None:
+            quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+            people = find_people(text, quoted)
+        mismatch = False
+        if chosen is not None:
+            want = "m" if pronoun.casefold() == "he" else "f"
+            known = entity_of(people, chosen.name)
+            mismatch = known is not None and known.gender not in ("", want)
+            if not mismatch and not is_not_person(chosen.name):
+                return chosen
+        entity = resolve_person_pronoun(pronoun, pos, people)
+        if entity is None:
+            return None if mismatch else chosen
+        return Referent(entity.name, entity.mentions[-1], True, entity.gender, "quote")
 
     def resolve(att: Attribution) -> str | None:
         key = id(att)

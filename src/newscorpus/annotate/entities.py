@@ -1,0 +1,334 @@
+"""The people an article names, grouped into entities, for resolving "he" and "she".
+
+Pure: text in, entities out. A person is found where the text names one (a run of
+capitalised words that `attribution.person_parts` reads as a person: an honorific, a role
+word or two or more name words, not an organisation); later mentions join the entity
+they continue, in the spirit of the Stanford sieve's precision-ranked passes:
+
+1. the same name again ("Kim Byung-kee" … "Kim Byung-kee");
+2. a surname or family name alone, or with an honorific ("Kim", "Mr. Trump"), joins the
+   most recent entity whose name holds that word first or last: Korean names put the
+   family name first ("Kim Byung-kee"), Western ones last ("Donald Trump");
+3. a longer name joins an earlier shorter one it extends ("Trump" … "Donald Trump").
+
+An entity's canonical name is its fullest name as first written, without title: what a
+quotation's speaker should read. Its gender comes from a gendered honorific or from the
+given-name lexicon (`lexicon/given_names.json`); otherwise it is unknown.
+
+`resolve_person_pronoun` picks the entity a "he"/"she" at a position refers to: the most
+recently mentioned person of a compatible gender, mentions inside quotations left out (a
+quoted speaker rarely names the person they are), preferring within a short reach a
+person whose gender is known to fit.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+from newscorpus.annotate.attribution import (
+    lowercase_use,
+    name_gender,
+    person_parts,
+    person_parts_in_any_text,
+)
+
+# A run of capitalised words (hyphenated, Mc/O' names, initials, abbreviations); split
+# later where a word ends a sentence ("Seoul. Warren" is two runs).
+_NAME_RUN_RE = re.compile(r"\b[A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*)*")
+# Words whose period does not end a sentence inside a name.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "sens",
+        "rep",
+        "reps",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "rev",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+    ]
+)
+
+
+def _runs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, words) of every run of capitalised words, split at sentence ends."""
+    for match in _NAME_RUN_RE.finditer(text):
+        run = match.group()
+        if "." not in run:
+            yield match.start(), run
+            continue
+        start = match.start()
+        offset = 0
+        for token in re.finditer(r"\S+", run):
+            word = token.group()
+            if word.endswith(".") and len(word) > 2 and word[:-1].casefold() not in _ABBREVIATIONS:
+                piece = run[offset : token.end() - 1].strip()
+                if piece:
+                    yield start + offset, piece
+                offset = token.end()
+        piece = run[offset:].strip()
+        if piece:
+            yield start + offset + (len(run[offset:]) - len(run[offset:].lstrip())), piece
+
+
+@cache
+def _lexicon(key: str) -> frozenset[str]:
+    """One word list of `lexicon/name_context.json`, casefolded."""
+    path = Path(__file__).resolve().parent / "lexicon" / "name_context.json"
+    return frozenset(w.casefold() for w in json.loads(path.read_text(encoding="utf-8"))[key])
+
+
+@dataclass
+class Entity:
+    """One person of the article: canonical name, gender, and where it is named."""
+
+    name: str
+    gender: str  # "m", "f" or "" (unknown)
+    words: tuple[str, ...]  # the canonical name's words, casefolded
+    mentions: list[int] = field(default_factory=list)  # start offsets, in order
+
+
+@cache
+def _given_names() -> dict[str, str]:
+    """Given name (casefolded) -> "m"/"f", from the lexicon data file."""
+    path = Path(__file__).resolve().parent / "lexicon" / "given_names.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for gender in ("m", "f"):
+        for name in data[gender]:
+            names[name.casefold()] = gender if name.casefold() not in names else ""
+    return names
+
+
+@cache
+def not_person_words() -> frozenset[str]:
+    """Single words that name a place, a nationality, a party or an institution
+    (casefolded), from `lexicon/not_persons.json`: never the referent of he/she."""
+    path = Path(__file__).resolve().parent / "lexicon" / "not_persons.json"
+    words = json.loads(path.read_text(encoding="utf-8"))["words"]
+    return frozenset(w.casefold() for w in words)
+
+
+def is_not_person(name: str) -> bool:
+    """True when `name` is one word (a possessive dropped) of `not_person_words`."""
+    words = name.replace("’s", "").replace("'s", "").split()
+    return len(words) == 1 and words[0].casefold().rstrip(".") in not_person_words()
+
+
+def _gender_of(core: str, mention: str) -> str:
+    titled = name_gender(mention)
+    if titled:
+        return titled
+    words = core.split()
+    if len(words) >= 2:
+        return _given_names().get(words[0].casefold().rstrip("."), "")
+    return ""
+
+
+class _Spans:
+    """Sorted, non-overlapping spans; `holds(pos)` in O(log n)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._ends = [end for _, end in ordered]
+
+    def holds(self, pos: int) -> bool:
+        index = bisect.bisect_right(self._starts, pos) - 1
+        return index >= 0 and pos < self._ends[index]
+
+
+# A capitalised run right after one of these words names a place or an organisation
+# ("the Ministry of National Defense", "in New York"), not a person.
+_PLACE_PREPOSITION_RE = re.compile(r"(?:^|\s)(?:of|in|at|from|to|near)\s+\Z")
+
+
+def _core_words(core: str) -> tuple[str, ...]:
+    return tuple(w.casefold().rstrip(".,") for w in core.split())
+
+
+def _honorific_only(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop honorifics from a core ("mr", "trump" → "trump")."""
+    return tuple(w for w in words if w not in ("mr", "mrs", "ms", "miss", "dr", "sir", "dame"))
+
+
+class People(list[Entity]):
+    """The entities of an article, with every mention in text order (made once)."""
+
+    _order: list[tuple[int, int]] | None = None
+
+    def mentions_in_order(self) -> list[tuple[int, int]]:
+        """(offset, entity number) of every mention, by offset."""
+        if self._order is None:
+            self._order = _mentions_in_order(self)
+        return self._order
+
+
+@lru_cache(maxsize=4096)
+def _named(mention: str) -> tuple[str, bool, tuple[str, ...], str, str] | None:
+    """What a run of capitalised words names, memoised (names recur): the person's core
+    name, whether the run marks a person beyond capitals, its name words without
+    honorifics, the name without honorifics, and the word whose lowercase use in the
+    text would make it a common noun ("" if none). None when it names no person."""
+    parts, lowercase_test = person_parts_in_any_text(mention)
+    if parts is None:
+        return None
+    core, evidence = parts
+    key = _honorific_only(_core_words(core))
+    if not key:
+        return None
+    bare = " ".join(w for w in core.split() if _honorific_only(_core_words(w))) or core
+    return core, evidence, key, bare, lowercase_test
+
+
+def find_people(text: str, quoted: Sequence[tuple[int, int]] = ()) -> People:
+    """The people named in `text`, in order of first mention (see the module docstring).
+
+    Mentions inside the `quoted` spans are not taken (the words of a quotation).
+    """
+    entities = People()
+    index = _Index()
+    inside = _Spans(quoted)
+    sentence_words = _lexicon("sentence_words") | _lexicon("months_and_days")
+    heads = _lexicon("place_or_group_heads")
+    for start, mention in _runs(text):
+        words = mention.split()
+        if words[0].casefold().rstrip(".") in sentence_words:
+            # "But Kim said": the run starts after the sentence word.
+            if len(words) < 2:
+                continue
+            start += mention.index(words[1])
+            mention = mention[mention.index(words[1]) :]
+            words = words[1:]
+        if len(words) == 1 and not index.knows(words[0]):
+            continue  # a lone capitalised word only continues someone named before
+        if inside.holds(start) or _PLACE_PREPOSITION_RE.search(text, max(0, start - 8), start):
+            continue
+        if words[-1].casefold().rstrip(".") in heads:
+            continue
+        named = _named(mention)
+        if named is None:
+            continue
+        core, evidence, key, bare, lowercase_test = named
+        if lowercase_test and lowercase_use(text, lowercase_test):
+            continue  # a common noun capitalised at the sentence start
+        entity = index.link(key)
+        if entity is None:
+            if len(key) < 2 and not evidence:
+                continue  # a lone capitalised word is a person only with evidence
+            entity = Entity(bare, _gender_of(core, mention), key)
+            entities.append(entity)
+        elif len(key) > len(entity.words) and set(entity.words) <= set(key):
+            # "Trump" … "Donald Trump": the fuller name becomes canonical.
+            entity.words = key
+            entity.name = bare
+            entity.gender = entity.gender or _gender_of(core, mention)
+        if not entity.gender:
+            entity.gender = name_gender(mention)
+        entity.mentions.append(start)
+        index.note(entity, key)
+    return entities
+
+
+class _Index:
+    """Which entity a mention's name words continue, in O(1): the latest entity each
+    full name and each first or last name word was seen with."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[tuple[str, ...], Entity] = {}
+        self._by_word: dict[str, Entity] = {}
+
+    def knows(self, word: str) -> bool:
+        """Whether a lone name word (or honorific + name) may continue an entity."""
+        low = word.casefold().rstrip(".")
+        return low in self._by_word or low in _ABBREVIATIONS
+
+    def link(self, key: tuple[str, ...]) -> Entity | None:
+        """The entity a mention with these name words continues, or None."""
+        entity = self._by_name.get(key)
+        if entity is not None:
+            return entity
+        if len(key) == 1:
+            return self._by_word.get(key[0])
+        for word in (key[0], key[-1]):
+            earlier = self._by_word.get(word)
+            if earlier is not None and len(earlier.words) == 1:
+                return earlier  # "Trump" … "Donald Trump"
+        return None
+
+    def note(self, entity: Entity, key: tuple[str, ...]) -> None:
+        """Record a mention of `entity` with these name words."""
+        self._by_name[key] = entity
+        self._by_name[entity.words] = entity
+        for words in (key, entity.words):
+            self._by_word[words[0]] = entity
+            self._by_word[words[-1]] = entity
+
+
+def entity_of(entities: Sequence[Entity], name: str) -> Entity | None:
+    """The entity a speaker name (full, surname or titled) belongs to, if any."""
+    parts = person_parts(name)
+    key = _honorific_only(_core_words(parts[0] if parts is not None else name))
+    if not key:
+        return None
+    for entity in entities:
+        if entity.words == key or (len(key) == 1 and key[0] in (entity.words[0], entity.words[-1])):
+            return entity
+        if set(key) <= set(entity.words) and len(key) > 1:
+            return entity
+    return None
+
+
+def resolve_person_pronoun(
+    pronoun: str, pos: int, entities: Sequence[Entity], reach: int = 1500
+) -> Entity | None:
+    """The person a "he"/"she" at `pos` refers to (see the module docstring), or None.
+
+    Mentions are walked back from `pos`: a person of the pronoun's known gender within
+    `reach` characters wins; else the most recent person whose gender does not clash.
+    """
+    want = {"he": "m", "she": "f"}.get(pronoun.casefold())
+    if want is None:
+        return None
+    mentions = (
+        entities.mentions_in_order()
+        if isinstance(entities, People)
+        else _mentions_in_order(entities)
+    )
+    index = bisect.bisect_left(mentions, (pos, -1)) - 1
+    fallback: Entity | None = None
+    while index >= 0:
+        at, number = mentions[index]
+        entity = entities[number]
+        index -= 1
+        if entity.gender and entity.gender != want:
+            continue
+        if entity.gender == want and pos - at <= reach:
+            return entity
+        if fallback is None:
+            fallback = entity
+        if pos - at > reach:
+            break
+    return fallback
+
+
+def _mentions_in_order(entities: Sequence[Entity]) -> list[tuple[int, int]]:
+    """(offset, entity number) of every mention, by offset."""
+    return sorted((at, number) for number, e in enumerate(entities) for at in e.mentions)

@@ -1,0 +1,60 @@
+"""People named in an article, grouped into entities (annotate/entities.py)."""
+
+from __future__ import annotations
+
+from newscorpus.annotate.entities import (
+    entity_of,
+    find_people,
+    is_not_person,
+    resolve_person_pronoun,
+)
+from newscorpus.annotate.quotes import extract_quotes
+
+TEXT = (
+    "Rep. Kim Byung-kee of the ruling Democratic Party said on Tuesday that he would "
+    "resign. Unification Minister Chung Dong-young disagreed.\n\n"
+    "Kim later met Sen. Elizabeth Warren in Seoul. Warren said the talks went well."
+)
+
+
+def test_mentions_join_the_entity_they_continue() -> None:
+    people = find_people(TEXT)
+    names = [p.name for p in people]
+    assert names == ["Kim Byung-kee", "Chung Dong-young", "Elizabeth Warren"]
+    kim, _, warren = people
+    assert len(kim.mentions) == 2  # "Kim" joins "Kim Byung-kee" (family name first)
+    assert len(warren.mentions) == 2  # "Warren" joins "Elizabeth Warren"
+    assert warren.gender == "f"  # from the given-name lexicon
+    assert kim.gender == ""  # Korean given names carry no gender here
+    assert entity_of(people, "Sen. Warren") is warren
+    assert entity_of(people, "Kim") is kim
+
+
+def test_a_fuller_name_later_becomes_the_canonical_one() -> None:
+    people = find_people("Mr. Trump arrived. Donald Trump then spoke at length.")
+    assert [(p.name, p.gender) for p in people] == [("Donald Trump", "m")]
+
+
+def test_places_parties_and_sentence_words_are_not_people() -> None:
+    assert find_people("Some voters in Vermont said so. But the Democratic Party won.") == []
+    assert is_not_person("Vermont") and is_not_person("Calif.") and is_not_person("Republican")
+    assert not is_not_person("Kim")
+
+
+def test_he_and_she_take_the_latest_person_of_their_gender() -> None:
+    text = "Hillary Clinton spoke first. Then Steve Israel answered. Later, she said"
+    people = find_people(text)
+    she = resolve_person_pronoun("she", len(text), people)
+    he = resolve_person_pronoun("he", len(text), people)
+    assert she is not None and she.name == "Hillary Clinton"
+    assert he is not None and he.name == "Steve Israel"
+    assert resolve_person_pronoun("it", len(text), people) is None
+
+
+def test_a_pronoun_never_goes_to_the_other_gender_or_a_place() -> None:
+    text = (
+        "Hillary Clinton addressed the crowd. Steve Israel, a congressman, introduced her.\n\n"
+        "“We will win,” she said."
+    )
+    (quote,) = extract_quotes(text)
+    assert (quote.speaker, quote.speaker_mention) == ("Hillary Clinton", "she")
