@@ -27,10 +27,11 @@ The strict matcher (korea_news_dev/README.md, "Scoring"), `strict_speaker_match`
 - speakers: the phrase is cut at the first comma, bracket, `who`/`which` or preposition
   (at, from, in, for, with, on; `of` too when the word before it is a capitalised name);
   its last word is the head. Two phrases match when their heads are equal (and, for two
-  names, no different given names stand before the equal surname; a title such as "Mr."
-  or "Rep." is not a given name), or when, both cut, every word of the shorter one occurs
-  in the longer one and the longer one is itself a name (every word capitalised, or a
-  joiner such as "and" inside it).
+  names, no different given names stand before the equal surname; a title such as "Mr.",
+  "Rep." or "Justice", or an abbreviation in capitals, is not a given name), or when,
+  both cut and without titles, every word of the shorter one occurs in the longer one
+  and the longer one is itself a name (every word capitalised, or a joiner such as "and"
+  inside it).
 
 Measures: ``span`` P/R/F1; ``speaker``: on span-matched direct quotes with a gold speaker
 that names someone (not a bare pronoun), the predicted *resolved* speaker against it
@@ -116,13 +117,24 @@ _TITLES = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "rep", "sen", "gov", "rev", "gen", "sir", "lady"}
     | {"senator", "representative", "governor", "president", "secretary", "minister"}
     | {"professor", "doctor", "judge", "mayor", "ambassador", "chairman", "general"}
+    | {"justice", "chief", "prince", "princess", "king", "queen", "pope", "father"}
 )
 
 
 def _given_name(words: Sequence[str]) -> str | None:
-    """The first word before the head that is not a title, casefolded (None if none)."""
-    given = [w.casefold() for w in words[:-1] if w.casefold() not in _TITLES]
+    """The first word before the head that can be a given name, casefolded: not a title,
+    not an abbreviation in capitals ("OK Gov Fallin"), not lowercase (None if none)."""
+    given = [
+        w.casefold()
+        for w in words[:-1]
+        if w.casefold() not in _TITLES and not w.isupper() and _capitalised(w)
+    ]
     return given[0] if given else None
+
+
+def _without_titles(words: Sequence[str]) -> list[str]:
+    kept = [w for w in words if w.casefold() not in _TITLES]
+    return kept or list(words)
 
 
 def strict_speaker_match(gold: str, predicted: str | None) -> bool:
@@ -136,13 +148,14 @@ def strict_speaker_match(gold: str, predicted: str | None) -> bool:
         # "Hillary Clinton" is not "Bill Clinton": different given names before an equal
         # surname do not match (titles such as "Mr." or "Rep." are not given names).
         first_g, first_p = _given_name(g), _given_name(p)
-        lows_g, lows_p = {w.casefold() for w in g}, {w.casefold() for w in p}
+        lows_g = {w.casefold() for w in _without_titles(g)}
+        lows_p = {w.casefold() for w in _without_titles(p)}
         if lows_g <= lows_p or lows_p <= lows_g:
             return True  # "Suu Kyi" in "Aung San Suu Kyi"
         return not (is_name(g) and is_name(p) and first_g and first_p and first_g != first_p)
     # Both phrases as cut above: "People Power Party" is not in the name "Rep. Ahn
     # Cheol-soo" of "Rep. Ahn Cheol-soo of the People Power Party".
-    shorter, longer = sorted((g, p), key=len)
+    shorter, longer = sorted((_without_titles(g), _without_titles(p)), key=len)
     if not is_name(longer):
         return False
     pool = {w.casefold() for w in longer}

@@ -17,6 +17,10 @@ MATCHES = [
     ("Trump's campaign", "the campaign"),
     ("Chris Coons", "Senator Chris Coons"),
     ("Aung San Suu Kyi", "Suu Kyi"),
+    ("Mr. Lou", "Lou Jiwei"),
+    ("Justice Scalia", "Antonin Scalia"),
+    ("OK Gov Fallin", "Mary Fallin"),
+    ("Hillary Rodham Clinton", "Hillary Clinton"),
 ]
 MISMATCHES = [
     ("Republican presidential candidate Donald Trump", "Republican"),

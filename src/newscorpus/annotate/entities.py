@@ -217,12 +217,26 @@ def find_people(text: str, quoted: Sequence[tuple[int, int]] = ()) -> People:
             start += mention.index(words[1])
             mention = mention[mention.index(words[1]) :]
             words = words[1:]
+        if (
+            len(words) > 1
+            and len(words[0]) > 5
+            and words[0].casefold().endswith(("ed", "ing", "ly"))
+            and words[0].casefold() not in _given_names()
+        ):
+            # "Continued Stone", "Speaking Kim": a verb or adverb opening the sentence.
+            start += mention.index(words[1])
+            mention = mention[mention.index(words[1]) :]
+            words = words[1:]
         if len(words) == 1 and not index.knows(words[0]):
             continue  # a lone capitalised word only continues someone named before
         if inside.holds(start) or _PLACE_PREPOSITION_RE.search(text, max(0, start - 8), start):
             continue
         if words[-1].casefold().rstrip(".") in heads:
             continue
+        if len(words) > 1 and index.is_surname(words[0]):
+            continue  # "Trump Village", "Clinton Cash": named after a person, not one
+        if any(w.casefold() in sentence_words for w in words[1:]):
+            continue  # a title in capitals ("President On Trump"), not a name
         named = _named(mention)
         if named is None:
             continue
@@ -255,6 +269,11 @@ class _Index:
         self._by_name: dict[tuple[str, ...], Entity] = {}
         self._by_word: dict[str, Entity] = {}
 
+    def is_surname(self, word: str) -> bool:
+        """Whether `word` ends the name of a person of more than one name word."""
+        entity = self._by_word.get(word.casefold().rstrip("."))
+        return entity is not None and len(entity.words) > 1 and entity.words[-1] == word.casefold()
+
     def knows(self, word: str) -> bool:
         """Whether a lone name word (or honorific + name) may continue an entity."""
         low = word.casefold().rstrip(".")
@@ -282,18 +301,28 @@ class _Index:
             self._by_word[words[-1]] = entity
 
 
-def entity_of(entities: Sequence[Entity], name: str) -> Entity | None:
-    """The entity a speaker name (full, surname or titled) belongs to, if any."""
+def entity_of(entities: Sequence[Entity], name: str, before: int | None = None) -> Entity | None:
+    """The entity a speaker name (full, surname or titled) belongs to, if any; with
+    `before`, the one mentioned most recently before that offset (two people may share
+    a surname)."""
     parts = person_parts(name)
     key = _honorific_only(_core_words(parts[0] if parts is not None else name))
     if not key:
         return None
+    best: tuple[int, Entity] | None = None
     for entity in entities:
-        if entity.words == key or (len(key) == 1 and key[0] in (entity.words[0], entity.words[-1])):
+        if not (
+            entity.words == key
+            or (len(key) == 1 and key[0] in (entity.words[0], entity.words[-1]))
+            or (len(key) > 1 and set(key) <= set(entity.words))
+        ):
+            continue
+        if before is None:
             return entity
-        if set(key) <= set(entity.words) and len(key) > 1:
-            return entity
-    return None
+        mentioned = [m for m in entity.mentions if m < before]
+        if mentioned and (best is None or mentioned[-1] > best[0]):
+            best = (mentioned[-1], entity)
+    return best[1] if best is not None else None
 
 
 def resolve_person_pronoun(

@@ -101,6 +101,7 @@ from newscorpus.annotate.entities import (
     is_not_person,
     resolve_person_pronoun,
 )
+from newscorpus.annotate.speakers import canonical_speakers
 
 
 @dataclass(frozen=True, slots=True)
@@ -1509,4 +1510,7 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
             att = group_att[sp.group]
             speaker = resolve(att)
         result.append(_make_quote(text, sp, speaker, att))
-    return result
+    if not result:
+        return result
+    quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+    return canonical_speakers(text, result, quoted)
