@@ -181,7 +181,13 @@ def test_a_rule_added_to_the_table_is_enforced_by_all_three_checks(
     record = _record()
     quote = record["quotes"][0]
     # A record that every rule of today's table accepts, with a cue but no speaker.
-    quote.update(speaker=None, speaker_mention=None, speaker_start=None, speaker_end=None)
+    quote.update(
+        speaker=None,
+        speaker_mention=None,
+        speaker_start=None,
+        speaker_end=None,
+        speaker_resolution=None,
+    )
     record["speakers"] = rules.RULES.tallies[0].expected(record["quotes"])
     assert quote["cue"] is not None
     assert _verdicts(record) == (True, True, True)
@@ -220,6 +226,9 @@ def test_the_table_holds_every_rule_the_checks_used_to_spell_out() -> None:
         ("speaker_mention", "speaker_start", "speaker_end"),
         ("cue", "cue_start", "cue_end"),
     ]
-    assert [(p.first, p.second) for p in table.paired] == [("speaker", "speaker_mention")]
+    assert [(p.first, p.second) for p in table.paired] == [
+        ("speaker", "speaker_mention"),
+        ("speaker", "speaker_resolution"),
+    ]
     assert [(t.target, t.value) for t in table.tallies] == [("speakers", "speaker")]
     assert [(p.field, p.separator) for p in table.paragraphs] == [("body", "\n\n")]

@@ -75,6 +75,8 @@ def _random_record(rng: random.Random, base: dict[str, Any]) -> dict[str, Any]:
             "cue": None,
             "cue_start": None,
             "cue_end": None,
+            "speaker_pattern": None,
+            "speaker_resolution": None,
         }
         if rng.random() < 0.7:
             if quotes and rng.random() < 0.3:  # the same mention as an earlier quote
@@ -87,6 +89,8 @@ def _random_record(rng: random.Random, base: dict[str, Any]) -> dict[str, Any]:
                 speaker_mention=mention,
                 speaker_start=start,
                 speaker_end=end,
+                speaker_pattern="cue_after",
+                speaker_resolution="as_written",
             )
         if rng.random() < 0.6:
             start, end = _span(rng, field)

@@ -122,6 +122,29 @@ class Quote:
     cue: str | None = None
     cue_start: int | None = None
     cue_end: int | None = None
+    # How the speaker was found: the attribution pattern (`cue_after`, `same_paragraph`,
+    # … see `PATTERNS`) and how the mention became `speaker` (`as_written`, `pronoun`,
+    # `pronoun_entity`, `relative`, or the pass of `speakers.PASSES` that decided).
+    speaker_pattern: str | None = None
+    speaker_resolution: str | None = None
+
+
+# The attribution patterns a quotation's speaker can come from, in the order tried.
+PATTERNS = (
+    "cue_after",  # “…,” X said / said X
+    "cue_before",  # X said, “…”
+    "colon",  # X: “…”
+    "bare_cue_continues",  # and added, “…”: the current speaker
+    "continued_quotation",  # a quotation running over paragraphs
+    "same_paragraph",  # the paragraph's speaker
+    "quote_paragraph_after",  # a quote-only paragraph after an attributed one
+    "sentence_subject",  # Kim, visibly moved, “…”
+    "previous_sentence",  # Kim said … . “…”
+    "dash_signature",  # “…” — Kim
+    "previous_paragraph",  # the speaker of the paragraph before
+    "trailing_cue",  # … “fragment” …, X said.
+)
+_OWN_PATTERNS = {"after": "cue_after", "before": "cue_before", "colon": "colon"}
 
 
 # Two straight single quotes ('') are a double mark in some newswire feeds (NYT).
@@ -784,17 +807,29 @@ def _sentence_end(text: str, pos: int, hi: int) -> int:
     _SET_CUE,
     _SET_CUE_START,
     _SET_CUE_END,
+    _SET_PATTERN,
+    _SET_RESOLUTION,
 ) = (getattr(Quote, f.name).__set__ for f in fields(Quote))
 _new_object = object.__new__
 
 
-def _make_quote(text: str, sp: _Span, speaker: str | None, att: Attribution | None) -> Quote:
+def _make_quote(
+    text: str,
+    sp: _Span,
+    speaker: str | None,
+    att: Attribution | None,
+    pattern: str | None = None,
+    resolution: str | None = None,
+) -> Quote:
     """`Quote(text[sp.start : sp.end], sp.start, sp.end, speaker, <att's mention and
-    cue fields>)`, or with the defaults (None) when there is no attribution."""
+    cue fields>, pattern, resolution)`, or with the defaults (None) when there is no
+    attribution (a resolution only with a speaker)."""
     q: Quote = _new_object(Quote)
     _SET_TEXT(q, text[sp.start : sp.end])
     _SET_START(q, sp.start)
     _SET_END(q, sp.end)
+    _SET_PATTERN(q, pattern if att is not None else None)
+    _SET_RESOLUTION(q, resolution if speaker is not None else None)
     if att is None:
         _SET_SPEAKER(q, None)
         _SET_MENTION(q, None)
@@ -1324,7 +1359,7 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
         prepare_text(text)
     history: list[Referent] = []  # resolved named quotation speakers, oldest first
     discourse: _Discourse | None = None  # other named speakers, found lazily
-    kept: list[tuple[_Span, Attribution | None, str | None]] = []
+    kept: list[tuple[_Span, Attribution | None, str | None, str | None]] = []
     resolved: dict[int, str | None] = {}  # id(attribution) -> resolved speaker
     group_att: dict[int, Attribution] = {}
     last_att: Attribution | None = None  # last attribution in the current paragraph
@@ -1393,7 +1428,9 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
         entity = resolve_person_pronoun(pronoun, pos, people)
         if entity is None:
             return None if mismatch else chosen
-        return Referent(entity.name, entity.mentions[-1], True, entity.gender, "quote")
+        return Referent(entity.name, entity.mentions[-1], True, entity.gender, "entity")
+
+    how: dict[int, str] = {}  # id(attribution) -> how its mention became the speaker
 
     def resolve(att: Attribution) -> str | None:
         key = id(att)
@@ -1401,9 +1438,11 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
             return resolved[key]
         mention = att.mention
         speaker: str | None = None
+        how[key] = "as_written"
         if mention is not None and att.mention_start is not None:
             low = mention.casefold()
             if low in ("who", "which"):
+                how[key] = "relative"
                 plo = _paragraph_of(text, att.mention_start)[0]
                 speaker = (
                     antecedent(
@@ -1415,6 +1454,7 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
                 ref = _resolve_pronoun_speaker(mention, att.mention_start)
                 if ref is not None:
                     speaker = ref.name
+                    how[key] = "pronoun_entity" if ref.kind == "entity" else "pronoun"
                     want = {"he": "m", "she": "f"}.get(mention.casefold(), "")
                     if ref.person and want:
                         genders.setdefault(gender_key(ref.name), want)
@@ -1444,19 +1484,21 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
         att = _own_attribution(text, spans, idx, plo, phi, lo)
         own = att is not None
         own_kind = att.kind if att is not None else ""
+        pattern = _OWN_PATTERNS.get(own_kind, own_kind) if att is not None else None
         if att is not None and att.mention is None:
             # a bare cue ("and added, “…”") continues the current speaker
             att = last_att or (group_att.get(sp.group))
+            pattern = "bare_cue_continues" if att is not None else None
         if att is None and sp.group in group_att:
-            att = group_att[sp.group]
+            att, pattern = group_att[sp.group], "continued_quotation"
         if att is None and last_att is not None:
-            att = last_att
+            att, pattern = last_att, "same_paragraph"
         if att is None:
             first_in_para = not text[plo : sp.open_pos].strip()
             only_blank_between = prev_para_end >= 0 and not text[prev_para_end:plo].strip()
             if first_in_para and only_blank_between and prev_para_att is not None:
                 # newswire: a quote-only paragraph right after an attributed quote
-                att = prev_para_att
+                att, pattern = prev_para_att, "quote_paragraph_after"
         if att is None:
             sent_lo = _sentence_start(text, lo, sp.open_pos)
             if text[sent_lo : sp.open_pos].strip():
@@ -1465,14 +1507,17 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
                     att = Attribution(
                         text[subj[0] : subj[1]], subj[0], subj[1], None, None, None, "subject"
                     )
+                    pattern = "sentence_subject"
         if att is None:
             att = _previous_sentence_attribution(text, plo, sp.open_pos, lo)
+            pattern = "previous_sentence" if att is not None else None
         if not own and not text[plo : sp.open_pos].strip():
             sig = _dash_signature(text, sp, phi)
             if sig is not None:
-                att, own = sig, True
+                att, own, pattern = sig, True, "dash_signature"
         if att is None and not text[plo : sp.open_pos].strip():
             att = _previous_paragraph_speaker(text, plo)
+            pattern = "previous_paragraph" if att is not None else None
         term = not own and looks_like_term(text[sp.start : sp.end])
         licensed = False
         if not own and (term or att is None):
@@ -1481,7 +1526,7 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
             trail = _trailing_attribution(text, close_end, _sentence_end(text, close_end, phi))
             if trail is not None:
                 # `… “fragment” …, X said.`: the sentence is X's reported speech
-                att, own_kind, licensed = trail, "after", True
+                att, own_kind, licensed, pattern = trail, "after", True, "trailing_cue"
             elif term:
                 if skip is None:
                     skip = Ranges((s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0)
@@ -1498,18 +1543,19 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
             continue
         if att is not None and sp.group not in group_att:
             group_att[sp.group] = att
-        kept.append((sp, att, resolve(att) if att is not None else None))
+        kept.append((sp, att, resolve(att) if att is not None else None, pattern))
         if att is not None:
             last_att = att
         if sp.close_pos >= 0:
             last_close = sp.close_pos + (1 if text.startswith("''", sp.close_pos) else 0)
     result: list[Quote] = []
-    for sp, att, speaker in kept:
+    for sp, att, speaker, pattern in kept:
         if att is None and sp.group in group_att:
             # multi-paragraph quotation attributed only in a later paragraph
-            att = group_att[sp.group]
+            att, pattern = group_att[sp.group], "continued_quotation"
             speaker = resolve(att)
-        result.append(_make_quote(text, sp, speaker, att))
+        resolution = how.get(id(att)) if att is not None else None
+        result.append(_make_quote(text, sp, speaker, att, pattern, resolution))
     if not result:
         return result
     quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]

@@ -273,10 +273,18 @@ def canonical_speakers(
                     speaker_mention=None,
                     speaker_start=None,
                     speaker_end=None,
+                    speaker_resolution=None,
                 )
             )
         else:
-            result.append(dataclasses.replace(quote, speaker=decision.speaker))
+            # A pass after a pronoun's resolution keeps both steps ("pronoun+person").
+            before = getattr(quote, "speaker_resolution", None)
+            chained = (
+                decision.rule if before in (None, "as_written") else f"{before}+{decision.rule}"
+            )
+            result.append(
+                dataclasses.replace(quote, speaker=decision.speaker, speaker_resolution=chained)
+            )
     return result
 
 

@@ -119,6 +119,10 @@ def _label(number: int, quote: dict[str, Any], styles: dict[str, str]) -> Text:
         details.append(f"as “{mention}”")
     if quote["cue"] is not None:
         details.append(f"cue “{quote['cue']}”")
+    # Why: the attribution pattern and how the mention became the speaker (schema 1.1).
+    how = [quote.get(key) for key in ("speaker_pattern", "speaker_resolution")]
+    if any(how):
+        details.append(" → ".join(h.replace("_", " ") for h in how if h))
     if details:
         line.append(f" ({'; '.join(details)})", style=META_STYLE)
     return line
@@ -185,12 +189,14 @@ def render_plain(record: dict[str, Any]) -> str:
     ...     "body": "“Yes,” she said.", "quotes": [{"text": "Yes,", "start": 1, "end": 5,
     ...     "location": "body", "subheadline_index": None, "speaker": "Ann",
     ...     "speaker_mention": "she", "speaker_start": 7, "speaker_end": 10, "cue": "said",
-    ...     "cue_start": 11, "cue_end": 15}], "speakers": [{"name": "Ann", "quote_count": 1}]}))
+    ...     "cue_start": 11, "cue_end": 15, "speaker_pattern": "cue_after",
+    ...     "speaker_resolution": "pronoun"}],
+    ...     "speakers": [{"name": "Ann", "quote_count": 1}]}))
     H
     S · s-1
     <BLANKLINE>
     “⟦Yes,⟧[1]” she said.
-        [1] Ann (as “she”; cue “said”)
+        [1] Ann (as “she”; cue “said”; cue after → pronoun)
     <BLANKLINE>
     Speakers: Ann (1); 1 quotation(s), 0 without a speaker.
     <BLANKLINE>

@@ -56,6 +56,8 @@ def _quote_dict(quote: Quote, location: str, subheadline_index: int | None) -> d
         "cue": quote.cue,
         "cue_start": quote.cue_start,
         "cue_end": quote.cue_end,
+        "speaker_pattern": quote.speaker_pattern,
+        "speaker_resolution": quote.speaker_resolution,
     }
 
 

@@ -116,7 +116,10 @@ RULES = CrossFieldRules(
         Span("speaker_mention", "speaker_start", "speaker_end"),
         Span("cue", "cue_start", "cue_end"),
     ),
-    paired=(BothOrNeither("speaker", "speaker_mention"),),
+    paired=(
+        BothOrNeither("speaker", "speaker_mention"),
+        BothOrNeither("speaker", "speaker_resolution"),
+    ),
     tallies=(Tally("speakers", "speaker", "name", "quote_count"),),
     paragraphs=(NoBlankParagraph("body", PARAGRAPH_SEPARATOR),),
 )
