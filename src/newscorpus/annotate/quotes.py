@@ -102,6 +102,7 @@ from newscorpus.annotate.entities import (
     resolve_person_pronoun,
 )
 from newscorpus.annotate.speakers import canonical_speakers
+from newscorpus.annotate.words import word_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,73 +160,7 @@ _WORD_RE = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 # Sentence boundary: terminal punctuation (+ closing marks) then space then a capital
 # or an opening mark. Abbreviations are filtered in `_sentence_start`.
 _SENT_END_RE = re.compile(r"[.!?][”’\"')\]]*\s+(?=[“‘\"'(\[]?[A-Z0-9])")
-_ABBREV = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "capt",
-        "adm",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "no",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "aug",
-        "sept",
-        "sep",
-        "oct",
-        "nov",
-        "dec",
-        "ft",
-        "mt",
-        "vs",
-        "etc",
-        "pres",
-        "rev",
-        "hon",
-        "mass",
-        "calif",
-        "fla",
-        "ariz",
-        "conn",
-        "ill",
-        "wash",
-        "va",
-        "pa",
-        "tenn",
-        "ky",
-        "ga",
-        "la",
-        "mich",
-        "minn",
-        "wis",
-        "md",
-        "mo",
-        "nev",
-        "okla",
-        "ore",
-        "del",
-        "ala",
-        "miss",
-    ]
-)
+_ABBREV = word_set("abbrev")
 
 
 class _Span(NamedTuple):
@@ -973,32 +908,7 @@ def _whole_sentence(text: str, sp: _Span, sent_lo: int, para_lo: int) -> bool:
     return quoted[:1].isupper() and _SENTENCE_FINAL_RE.search(quoted) is not None
 
 
-_TITLE_CONTEXT = frozenset(
-    [
-        "on",
-        "in",
-        "of",
-        "to",
-        "from",
-        "at",
-        "for",
-        "with",
-        "by",
-        "titled",
-        "entitled",
-        "show",
-        "book",
-        "film",
-        "movie",
-        "song",
-        "program",
-        "podcast",
-        "series",
-        "the",
-        "a",
-        "an",
-    ]
-)
+_TITLE_CONTEXT = word_set("title_context")
 
 
 def _title_context(text: str, open_pos: int) -> bool:
@@ -1013,9 +923,7 @@ def _title_context(text: str, open_pos: int) -> bool:
 
 # Cues that report someone's words (not "called", "wrote about" ...): a quotation
 # standing alone after such a sentence continues its speaker.
-_SPEECH_CUES = frozenset(
-    ("said", "says", "told", "added", "adds", "stated", "explained", "stressed", "noted")
-)
+_SPEECH_CUES = word_set("speech_cues")
 # Double quotation marks (single ones double as apostrophes).
 _DOUBLE_MARK_RE = re.compile('["“”«»„]')
 # One of them in a sentence, found before looking for its attribution.
@@ -1092,14 +1000,12 @@ _PREP_AFTER_RE = re.compile(r"\s+(?:of|from|at|for|with)\s")
 _PRONOUN_AFTER_RE = re.compile(r"\s+(?:that\s+)?(he|she|it|they)\b")
 # an appositive name after a role: "The Federal Privacy Commissioner, Malcolm Crompton,"
 _APPOSITIVE_NAME_RE = re.compile(r",\s*([A-Z][\w’'.-]*(?:\s+[A-Za-z][\w’'.-]*){0,3}),")
-_HONORIFIC_FORMS = frozenset(
-    ("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Miss", "Sir", "Dame")
-)
-_PRONOUN_SUBJECTS = frozenset(("he", "she", "they", "it", "we", "i", "you", "there", "this"))
+_HONORIFIC_FORMS = word_set("honorific_forms")
+_PRONOUN_SUBJECTS = word_set("pronoun_subjects")
 _TELL_CUES = frozenset(("told", "tell", "tells", "according to"))
 
 
-_OPENERS = frozenset(("the", "a", "an", "but", "and", "however,", "meanwhile,", "still,"))
+_OPENERS = word_set("openers")
 
 
 def _names_before(text: str, lo: int, hi: int) -> bool:
