@@ -16,11 +16,10 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus.annotate import attribution, quotes
-from newscorpus.annotate.attribution import (
+from newscorpus.annotate import adjuncts, attribution, cues, phrases, quotes
+from newscorpus.annotate.cues import (
     _CUE_CASED,
     _CUE_WORD_RE,
-    _LAST_TOKEN_RE,
     _LETTER_RUN_RE,
     _MULTI_CUES,
     _NEXT_WORD_RE,
@@ -30,6 +29,9 @@ from newscorpus.annotate.attribution import (
     find_cues,
     normalize_ws,
     prepare_text,
+)
+from newscorpus.annotate.phrases import (
+    _LAST_TOKEN_RE,
 )
 from newscorpus.annotate.quotes import (
     _MARK_RE,
@@ -234,15 +236,15 @@ def test_one_cue_attribution_before_is_the_window_s_last_cue(
 )
 def test_memoised_mention_checks_match_their_definitions(mention: str) -> None:
     low_words = [w.rstrip(".").casefold() for w in mention.split()]
-    time_only = all(w in attribution._TIME_WORDS for w in low_words)
+    time_only = all(w in adjuncts._TIME_WORDS for w in low_words)
     np_ok = (
-        attribution.valid_mention(mention)
+        phrases.valid_mention(mention)
         and not (low_words and low_words[0] in ("of", "for", "and", "at"))
         and not time_only
     )
-    assert attribution._np_mention_ok(mention) is np_ok
-    subject_ok = not time_only and attribution.valid_mention(mention)
-    assert attribution._subject_mention_ok(mention) is subject_ok
+    assert phrases._np_mention_ok(mention) is np_ok
+    subject_ok = not time_only and phrases.valid_mention(mention)
+    assert phrases._subject_mention_ok(mention) is subject_ok
 
 
 _COLON_REFERENCE_RE = re.compile(r"\s*:\s*$")
@@ -276,7 +278,7 @@ def test_reporting_word_prefilter_and_ranges(text: str, data: st.DataObject) -> 
     expected = False
     for m in _CUE_WORD_RE.finditer(text, lo, hi):
         low = m.group().lower()
-        forms = attribution._LICENSE_FORMS
+        forms = cues._LICENSE_FORMS
         if (low in forms or low in _MULTI_CUES) and not any(a <= m.start() < b for a, b in ranges):
             if low in _MULTI_CUES and low not in forms:
                 n = _NEXT_WORD_RE.match(text, m.end(), hi)
@@ -284,7 +286,7 @@ def test_reporting_word_prefilter_and_ranges(text: str, data: st.DataObject) -> 
                     continue
             expected = True
             break
-    assert attribution.has_reporting_word(text, lo, hi, ranges) is expected
+    assert cues.has_reporting_word(text, lo, hi, ranges) is expected
     table = Ranges(ranges)
     for x in range(-1, len(text) + 2):
         assert (x in table) == any(a <= x < b for a, b in ranges)
@@ -294,7 +296,7 @@ def test_reporting_word_prefilter_and_ranges(text: str, data: st.DataObject) -> 
 def test_last_token_matches_regex(text: str, data: st.DataObject) -> None:
     lo, hi = _windows(text, data)
     m = _LAST_TOKEN_RE.search(text, lo, hi)
-    assert attribution._last_token(text, lo, hi) == (m.span(1) if m is not None else None)
+    assert adjuncts._last_token(text, lo, hi) == (m.span(1) if m is not None else None)
 
 
 # --- quotation marks and word counts -------------------------------------------

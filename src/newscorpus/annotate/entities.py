@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from newscorpus.annotate.attribution import (
+from newscorpus.annotate.persons import (
     lowercase_use,
     name_gender,
     person_parts,

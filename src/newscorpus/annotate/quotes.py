@@ -69,30 +69,20 @@ from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from newscorpus.annotate.attribution import (
-    REPORT_FORMS,
-    Attribution,
-    CueHit,
-    Ranges,
-    Referent,
     antecedent,
     attribution_after,
     attribution_before,
     attribution_before_cue,
     attribution_colon,
-    find_cues,
-    gender_key,
-    has_reporting_word,
-    is_bare_role,
-    is_person_name,
-    is_pronoun,
-    name_gender,
-    normalize_ws,
-    np_after,
-    person_core,
-    person_parts,
-    prepare_text,
-    resolve_referent,
     subject_np,
+)
+from newscorpus.annotate.cues import (
+    CueHit,
+    Ranges,
+    find_cues,
+    has_reporting_word,
+    normalize_ws,
+    prepare_text,
 )
 from newscorpus.annotate.entities import (
     People,
@@ -100,6 +90,22 @@ from newscorpus.annotate.entities import (
     find_people,
     is_not_person,
     resolve_person_pronoun,
+)
+from newscorpus.annotate.persons import (
+    REPORT_FORMS,
+    Referent,
+    gender_key,
+    is_bare_role,
+    is_person_name,
+    name_gender,
+    person_core,
+    person_parts,
+    resolve_referent,
+)
+from newscorpus.annotate.phrases import (
+    Attribution,
+    is_pronoun,
+    np_after,
 )
 from newscorpus.annotate.speakers import canonical_speakers
 from newscorpus.annotate.words import word_set
