@@ -13,7 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from newscorpus.annotate.quotes import extract_quotes
+from newscorpus.annotate.quotes import (
+    extract_quotes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR = REPO.parent / "shared" / "data" / "polnear_train" / "train" / "text"

@@ -250,7 +250,9 @@ def _pages() -> list[dict[str, Any]]:
 
 def run(items: list[dict[str, Any]], out: Path) -> None:
     """Annotate every input and write one JSON line per input."""
-    from newscorpus.annotate.quotes import extract_quotes
+    from newscorpus.annotate.quotes import (
+        extract_quotes,
+    )
     from newscorpus.record.records import annotate_quotes
 
     quotes = 0

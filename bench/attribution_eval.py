@@ -52,7 +52,10 @@ from typing import Any
 
 from quote_eval import PRONOUNS, load_corpus, match_spans
 
-from newscorpus.annotate.quotes import Quote, extract_quotes
+from newscorpus.annotate.quotes import (
+    Quote,
+    extract_quotes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"

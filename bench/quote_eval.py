@@ -64,7 +64,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newscorpus.annotate.quotes import Quote, extract_quotes, looks_like_term
+from newscorpus.annotate.marks import (
+    looks_like_term,
+)
+from newscorpus.annotate.quotes import (
+    Quote,
+    extract_quotes,
+)
 
 PRONOUNS = frozenset(
     [

@@ -16,7 +16,16 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus.annotate import adjuncts, attribution, cues, phrases, quotes
+from newscorpus.annotate import (
+    adjuncts,
+    attribution,
+    context,
+    cues,
+    marks,
+    phrases,
+    quotes,
+    sentences,
+)
 from newscorpus.annotate.cues import (
     _CUE_CASED,
     _CUE_WORD_RE,
@@ -30,17 +39,19 @@ from newscorpus.annotate.cues import (
     normalize_ws,
     prepare_text,
 )
-from newscorpus.annotate.phrases import (
-    _LAST_TOKEN_RE,
-)
-from newscorpus.annotate.quotes import (
+from newscorpus.annotate.marks import (
     _MARK_RE,
     _SENT_END_RE,
     _WORD_RE,
     _MarkIndex,
-    _Sentences,
     looks_like_term,
     looks_like_title,
+)
+from newscorpus.annotate.phrases import (
+    _LAST_TOKEN_RE,
+)
+from newscorpus.annotate.sentences import (
+    _Sentences,
 )
 
 PIECES = [
@@ -129,7 +140,7 @@ def _boundary(text: str, lo: int, m: re.Match[str]) -> bool:
         while k > lo and (text[k - 1].isalnum() or text[k - 1] == "."):
             k -= 1
     word = text[k:j].casefold()
-    return not (word in quotes._ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
+    return not (word in marks._ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
 
 
 def _start_reference(text: str, lo: int, pos: int) -> int:
@@ -141,7 +152,7 @@ def _start_reference(text: str, lo: int, pos: int) -> int:
 
 
 def _end_reference(text: str, pos: int, hi: int) -> int:
-    hi = min(hi, pos + quotes._MAX_SENTENCE_CHARS)
+    hi = min(hi, pos + sentences._MAX_SENTENCE_CHARS)
     for m in _SENT_END_RE.finditer(text, pos, hi):
         if _boundary(text, pos, m):
             return m.start() + 1
@@ -170,9 +181,9 @@ def test_sentence_table_matches_regex_windows(text: str, data: st.DataObject) ->
 @given(texts, st.data())
 def test_last_sentence_starts_are_the_tail_of_all(text: str, data: st.DataObject) -> None:
     lo, hi = _windows(text, data)
-    for count in (1, 3, quotes._SENTENCES_BACK):
-        expected = quotes._sentence_starts(text, lo, hi)[-count:]
-        assert quotes._last_sentence_starts(text, lo, hi, count) == expected
+    for count in (1, 3, context._SENTENCES_BACK):
+        expected = context._sentence_starts(text, lo, hi)[-count:]
+        assert context._last_sentence_starts(text, lo, hi, count) == expected
 
 
 # --- cue words -------------------------------------------------------------------
@@ -328,10 +339,10 @@ def test_word_shape_tests_match_findall(text: str, data: st.DataObject) -> None:
     words = _WORD_RE.findall(text[start:end])
     title = bool(words) and len(words) <= 8 and words[0][0].isupper()
     title = title and all(
-        w[0].isupper() or w[0].isdigit() or w.lower() in quotes._TITLE_SMALL for w in words
+        w[0].isupper() or w[0].isdigit() or w.lower() in marks._TITLE_SMALL for w in words
     )
     if title and len(words) > 3:
         before = text[max(0, start - 21) : max(0, start - 1)].rstrip()
         last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-        title = before.endswith(("’s", "'s", "s’", "s'")) or last in quotes._TITLE_LEADS
+        title = before.endswith(("’s", "'s", "s’", "s'")) or last in marks._TITLE_LEADS
     assert looks_like_title(text, start, end, max(0, start - 1)) is title

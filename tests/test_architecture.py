@@ -27,8 +27,8 @@ from newscorpus.run.pipeline import process_bytes
 
 PACKAGE = REPO / "src" / "newscorpus"
 MAX_LINES = 800
-# The annotator is split by the annotation issue; until then it is the one exception.
-OVERSIZE_ALLOWED = ("annotate",)
+# The annotator's modules are held to a tighter bound (its rules are where most changes go).
+MAX_ANNOTATOR_LINES = 600
 
 
 def module_name(path: Path) -> str:
@@ -126,13 +126,13 @@ def test_stages_import_one_way() -> None:
             assert stage not in forbidden[parts[1]], f"{name} imports {target}"
 
 
-def test_no_module_over_800_lines_outside_the_annotator() -> None:
-    oversized = {
-        name: count
-        for name, path in MODULES.items()
-        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
-        and name.split(".")[1:2] != ["annotate"]
-    }
+def test_no_module_over_800_lines_and_no_annotator_module_over_600() -> None:
+    oversized = {}
+    for name, path in MODULES.items():
+        count = len(path.read_text(encoding="utf-8").splitlines())
+        bound = MAX_ANNOTATOR_LINES if name.split(".")[1:2] == ["annotate"] else MAX_LINES
+        if count > bound:
+            oversized[name] = count
     assert oversized == {}
 
 

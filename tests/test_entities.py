@@ -8,7 +8,9 @@ from newscorpus.annotate.entities import (
     is_not_person,
     resolve_person_pronoun,
 )
-from newscorpus.annotate.quotes import extract_quotes
+from newscorpus.annotate.quotes import (
+    extract_quotes,
+)
 
 TEXT = (
     "Rep. Kim Byung-kee of the ruling Democratic Party said on Tuesday that he would "

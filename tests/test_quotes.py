@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from newscorpus.annotate.quotes import Quote, extract_quotes
+from newscorpus.annotate.quotes import (
+    Quote,
+    extract_quotes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CASES: list[dict[str, Any]] = json.loads(

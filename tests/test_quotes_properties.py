@@ -9,7 +9,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newscorpus.annotate.quotes import Quote, extract_quotes
+from newscorpus.annotate.quotes import (
+    Quote,
+    extract_quotes,
+)
 
 MARKS = [*"“”‘’\"'«»„", "''", "'''"]
 WORDS = [

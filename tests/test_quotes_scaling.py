@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from newscorpus.annotate.quotes import extract_quotes
+from newscorpus.annotate.quotes import (
+    extract_quotes,
+)
 
 TOKENS = [
     "“",

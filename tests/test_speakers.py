@@ -6,7 +6,9 @@ import dataclasses
 
 import pytest
 
-from newscorpus.annotate.quotes import extract_quotes
+from newscorpus.annotate.quotes import (
+    extract_quotes,
+)
 from newscorpus.annotate.speakers import PASSES, canonical_speakers, explain
 
 CASES = [

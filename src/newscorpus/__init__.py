@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 from newscorpus.version import PIPELINE_VERSION, __version__
 
 if TYPE_CHECKING:
-    from newscorpus.annotate.quotes import Quote, extract_quotes
+    from newscorpus.annotate.quotes import (
+        Quote,
+        extract_quotes,
+    )
     from newscorpus.check.published import validate_path as validate
     from newscorpus.check.records import ValidationReport
     from newscorpus.errors import BuildError

@@ -95,6 +95,12 @@ def _lexicon(key: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in json.loads(path.read_text(encoding="utf-8"))[key])
 
 
+@cache
+def _sentence_words() -> frozenset[str]:
+    """Words that open a sentence in capitals, months and days included."""
+    return _lexicon("sentence_words") | _lexicon("months_and_days")
+
+
 @dataclass
 class Entity:
     """One person of the article: canonical name, gender, and where it is named."""
@@ -206,9 +212,12 @@ def find_people(text: str, quoted: Sequence[tuple[int, int]] = ()) -> People:
     entities = People()
     index = _Index()
     inside = _Spans(quoted)
-    sentence_words = _lexicon("sentence_words") | _lexicon("months_and_days")
+    sentence_words = _sentence_words()
     heads = _lexicon("place_or_group_heads")
+    knows = index.knows
     for start, mention in _runs(text):
+        if " " not in mention and "\t" not in mention and not knows(mention):
+            continue  # the common case: a lone capitalised word no one was named by
         words = mention.split()
         if words[0].casefold().rstrip(".") in sentence_words:
             # "But Kim said": the run starts after the sentence word.

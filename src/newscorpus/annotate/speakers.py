@@ -84,10 +84,12 @@ class _Article:
     """What the passes need of one text, made once per text and kind of question, so
     that each quotation costs a look-up (bisect), not a scan of the text."""
 
-    def __init__(self, text: str, quoted: Sequence[tuple[int, int]]) -> None:
+    def __init__(
+        self, text: str, quoted: Sequence[tuple[int, int]], people: People | None = None
+    ) -> None:
         self.text = text
         self._quoted = quoted
-        self._people: People | None = None
+        self._people: People | None = people
         self._phrases: list[tuple[int, str]] | None = None
         self._names: dict[str, list[Entity]] | None = None
         # Question -> (offsets, answers) in text order; the answer is the last before pos.
@@ -251,14 +253,16 @@ def canonical_speakers(
     quotes: Sequence[Any],
     quoted: Sequence[tuple[int, int]] = (),
     passes: Sequence[str] = PASSES,
+    people: People | None = None,
 ) -> list[Any]:
     """The quotations with their speakers made canonical (see the module docstring).
 
     `quotes` are `Quote`s of `text` (or any frozen dataclass with the same fields);
     `quoted` are the spans of the text inside quotation marks (their words name nobody);
-    `passes` switches passes off to measure what each buys (default: all).
+    `passes` switches passes off to measure what each buys (default: all); `people`,
+    `find_people(text, quoted)` when the caller has it already.
     """
-    article = _Article(text, quoted)
+    article = _Article(text, quoted, people)
     chosen = frozenset(passes)
     result = []
     for quote in quotes:

@@ -15,7 +15,10 @@ from typing import Any
 
 import jsonschema
 
-from newscorpus.annotate.quotes import Quote, extract_quotes
+from newscorpus.annotate.quotes import (
+    Quote,
+    extract_quotes,
+)
 from newscorpus.read.profiles import Article
 from newscorpus.read.sources import RawFile, Source, article_id
 from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES, Tally, active_rules
