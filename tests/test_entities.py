@@ -60,3 +60,31 @@ def test_a_pronoun_never_goes_to_the_other_gender_or_a_place() -> None:
     )
     (quote,) = extract_quotes(text)
     assert (quote.speaker, quote.speaker_mention) == ("Hillary Clinton", "she")
+
+
+def test_pronoun_candidates_carry_their_features_and_the_best_score_wins() -> None:
+    from newscorpus.annotate.entities import (
+        PRONOUN_FEATURES,
+        pronoun_candidates,
+        pronoun_weights,
+        score_pronoun,
+    )
+
+    text = "Hillary Clinton spoke first. Then Steve Israel answered.\n\nLater, she said"
+    people = find_people(text)
+    clinton, israel = people
+    candidates = pronoun_candidates("she", len(text), people, text)
+    # Steve Israel is a man: never a candidate for "she".
+    assert [entity.name for entity, _ in candidates] == ["Hillary Clinton"]
+    (features,) = [f for _, f in candidates]
+    named = dict(zip(PRONOUN_FEATURES, features, strict=True))
+    assert named["gender_fits"] == 1.0 and named["same_paragraph"] == 0.0
+    assert named["opens_sentence"] == 1.0 and named["rule_pick"] == 0.0
+    assert len(pronoun_weights()) == len(PRONOUN_FEATURES)
+    assert score_pronoun(candidates) is clinton
+    # The rules' pick is a feature: with a weight on it alone, it wins.
+    both = pronoun_candidates("he", len(text), people, text, rule_pick=israel)
+    only_rule = [0.0] * len(PRONOUN_FEATURES)
+    only_rule[PRONOUN_FEATURES.index("rule_pick")] = 1.0
+    assert score_pronoun(both, only_rule) is israel
+    assert score_pronoun([]) is None

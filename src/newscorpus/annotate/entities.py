@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -370,3 +371,90 @@ def resolve_person_pronoun(
 def _mentions_in_order(entities: Sequence[Entity]) -> list[tuple[int, int]]:
     """(offset, entity number) of every mention, by offset."""
     return sorted((at, number) for number, e in enumerate(entities) for at in e.mentions)
+
+
+# The features a "he"/"she" candidate is scored on (`pronoun_candidates`), in order; the
+# weights are data (`lexicon/pronoun_weights.json`), fitted on PolNeAR train by
+# bench/fit_pronoun_weights.py.
+PRONOUN_FEATURES = (
+    "recency",  # log(1 + characters since the latest mention / 100): farther is weaker
+    "same_paragraph",  # mentioned in the pronoun's paragraph
+    "gender_fits",  # a known gender that fits the pronoun
+    "gender_unknown",  # no known gender
+    "quoted_before",  # the speaker of an earlier quotation
+    "mentions",  # log(1 + mentions before the pronoun, within reach)
+    "rule_pick",  # the referent the attribution rules found
+    "opens_sentence",  # the latest mention opens its sentence (a likely subject)
+)
+# How far back (characters) candidates are looked for.
+PRONOUN_REACH = 3000
+
+
+@cache
+def pronoun_weights() -> tuple[float, ...]:
+    """The weights of `PRONOUN_FEATURES`, from `lexicon/pronoun_weights.json`."""
+    path = Path(__file__).resolve().parent / "lexicon" / "pronoun_weights.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != PRONOUN_FEATURES:
+        raise ValueError(f"{path}: features {data['features']} are not {PRONOUN_FEATURES}")
+    return tuple(float(w) for w in data["weights"])
+
+
+def pronoun_candidates(
+    pronoun: str,
+    pos: int,
+    entities: People,
+    text: str,
+    rule_pick: Entity | None = None,
+    quoted: Sequence[Entity] = (),
+) -> list[tuple[Entity, tuple[float, ...]]]:
+    """The people a "he"/"she" at `pos` may refer to, each with its `PRONOUN_FEATURES`:
+    persons mentioned within `PRONOUN_REACH` characters before it whose known gender does
+    not clash. `rule_pick` is the rules' referent, `quoted` the earlier quote speakers."""
+    want = {"he": "m", "she": "f"}.get(pronoun.casefold())
+    if want is None:
+        return []
+    mentions = entities.mentions_in_order()
+    index = bisect.bisect_left(mentions, (pos, -1)) - 1
+    latest: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    while index >= 0 and pos - mentions[index][0] <= PRONOUN_REACH:
+        at, number = mentions[index]
+        latest.setdefault(number, at)
+        counts[number] = counts.get(number, 0) + 1
+        index -= 1
+    paragraph = text.rfind("\n\n", 0, pos)
+    quoted_ids = {id(e) for e in quoted}
+    out: list[tuple[Entity, tuple[float, ...]]] = []
+    for number, at in latest.items():
+        entity = entities[number]
+        if entity.gender and entity.gender != want:
+            continue
+        before = text[max(0, at - 3) : at].rstrip(" \t")
+        opens = not before or before[-1] in ".!?\n”\"'’"
+        features = (
+            math.log1p((pos - at) / 100),
+            float(at > paragraph),
+            float(entity.gender == want),
+            float(not entity.gender),
+            float(id(entity) in quoted_ids),
+            math.log1p(counts[number]),
+            float(entity is rule_pick),
+            float(opens),
+        )
+        out.append((entity, features))
+    return out
+
+
+def score_pronoun(
+    candidates: Sequence[tuple[Entity, tuple[float, ...]]],
+    weights: Sequence[float] | None = None,
+) -> Entity | None:
+    """The candidate of highest score (the weights' dot product with its features)."""
+    w = pronoun_weights() if weights is None else weights
+    best: tuple[float, Entity] | None = None
+    for entity, features in candidates:
+        score = sum(a * b for a, b in zip(w, features, strict=True))
+        if best is None or score > best[0]:
+            best = (score, entity)
+    return best[1] if best is not None else None

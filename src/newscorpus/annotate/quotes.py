@@ -87,11 +87,13 @@ from newscorpus.annotate.cues import (
     prepare_text,
 )
 from newscorpus.annotate.entities import (
+    Entity,
     People,
     entity_of,
     find_people,
     is_not_person,
-    resolve_person_pronoun,
+    pronoun_candidates,
+    score_pronoun,
 )
 from newscorpus.annotate.marks import (
     _mlen,
@@ -223,13 +225,24 @@ def _make_quote(
     return q
 
 
-def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quote]:
+# Earlier quote speakers looked at when scoring a he/she's candidates.
+_QUOTED_SPEAKERS = 10
+
+
+def extract_quotes(
+    text: str,
+    *,
+    organisations_as_he: bool = False,
+    pronoun_trace: list[tuple[int, str, list[tuple[Entity, tuple[float, ...]]]]] | None = None,
+) -> list[Quote]:
     """Return the direct quotations in `text`, in order of appearance.
 
     See the module docstring for the rules (marks, nesting, multi-paragraph
     quotations, stray marks, scare quotes, attribution). `organisations_as_he`: a
     "he"/"she" with no person to refer to may refer to the organisation quoted last, as
     translated news writes (a source's annotation option; off by default).
+    `pronoun_trace`, when a list, receives each he/she decision's candidates with their
+    features (bench/fit_pronoun_weights.py learns the weights from them).
     """
     spans = find_quote_spans(text)
     if spans:
@@ -286,27 +299,38 @@ def extract_quotes(text: str, *, organisations_as_he: bool = False) -> list[Quot
     people: People | None = None
 
     def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
-        """A he/she goes to a person: the referent found above, unless the people the
-        article names (`entities.find_people`) say it is of the other gender, or it is a
-        place, nationality or party; then, or when nothing was found, the person
-        `entities.resolve_person_pronoun` picks. (An organisation found above stands:
-        only a source's `organisations_as_he` habit lets one through.)"""
+        """A he/she goes to a person of the article (`entities.find_people`): the
+        candidates within reach whose gender does not clash are scored on a few features
+        (`entities.PRONOUN_FEATURES`: recency, paragraph, gender, earlier quote speaker,
+        salience, subject position, and whether the rules above chose it) with weights
+        fitted on PolNeAR train; the best wins. A person the rules chose whom the
+        article's people do not include stands (a place, nationality or party does not);
+        an organisation found above stands too (only a source's `organisations_as_he`
+        habit lets one through)."""
         nonlocal people
         if chosen is not None and not chosen.person:
             return chosen
         if people is None:
             quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
             people = find_people(text, quoted)
-        mismatch = False
+        rule_pick = None
         if chosen is not None:
-            want = "m" if pronoun.casefold() == "he" else "f"
-            known = entity_of(people, chosen.name)
-            mismatch = known is not None and known.gender not in ("", want)
-            if not mismatch and not is_not_person(chosen.name):
-                return chosen
-        entity = resolve_person_pronoun(pronoun, pos, people)
+            rule_pick = entity_of(people, chosen.name, before=pos + 1)
+            if rule_pick is None and not is_not_person(chosen.name):
+                return chosen  # a person the rules found that the article's people lack
+        speakers = []
+        for ref in history[-_QUOTED_SPEAKERS:]:
+            entity = entity_of(people, ref.name, before=pos)
+            if entity is not None and ref.pos < pos:
+                speakers.append(entity)
+        candidates = pronoun_candidates(pronoun, pos, people, text, rule_pick, speakers)
+        if pronoun_trace is not None:
+            pronoun_trace.append((pos, pronoun, candidates))
+        entity = score_pronoun(candidates)
         if entity is None:
-            return None if mismatch else chosen
+            return None if rule_pick is not None else chosen
+        if entity is rule_pick and chosen is not None:
+            return chosen
         return Referent(entity.name, entity.mentions[-1], True, entity.gender, "entity")
 
     how: dict[int, str] = {}  # id(attribution) -> how its mention became the speaker

@@ -74,11 +74,19 @@ def annotate_quotes(
 
     `options`: the source's annotation options (`sources.ANNOTATION_OPTIONS`).
     """
-    habits = {"organisations_as_he": bool((options or {}).get("organisations_as_he", False))}
-    quotes = [_quote_dict(q, "headline", None) for q in extract_quotes(headline, **habits)]
+    he_org = bool((options or {}).get("organisations_as_he", False))
+    quotes = [
+        _quote_dict(q, "headline", None)
+        for q in extract_quotes(headline, organisations_as_he=he_org)
+    ]
     for index, line in enumerate(subheadlines):
-        quotes.extend(_quote_dict(q, "subheadline", index) for q in extract_quotes(line, **habits))
-    quotes.extend(_quote_dict(q, "body", None) for q in extract_quotes(body, **habits))
+        quotes.extend(
+            _quote_dict(q, "subheadline", index)
+            for q in extract_quotes(line, organisations_as_he=he_org)
+        )
+    quotes.extend(
+        _quote_dict(q, "body", None) for q in extract_quotes(body, organisations_as_he=he_org)
+    )
     return quotes
 
 
