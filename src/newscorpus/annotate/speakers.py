@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus.annotate.entities import Entity, People, entity_of, find_people
+from newscorpus.annotate.persons import person_parts
 
 # A person-like run: optional title words, then capitalised name words.
 _NAME = r"(?:[A-Z][\w’'-]*\.?)(?:[ \t]+(?:[A-Z][\w’'-]*\.?|de|van|von|bin|al))*"
@@ -65,6 +66,7 @@ def _roles() -> dict[str, Any]:
     return data
 
 
+@cache
 def _labels() -> frozenset[str]:
     return frozenset(w.casefold() for w in _roles()["headline_labels"])
 
@@ -242,6 +244,9 @@ def _decide_all(article: _Article, quote: Any) -> Decision | None:
     # stays as written rather than go to the wrong one.
     if any(w[:1].islower() for w in speaker.split()):
         return None  # a described speaker ("organizing director Kendall Fells") stays
+    parts = person_parts(speaker)
+    if parts is None or (parts[0] == speaker and len(speaker.split()) > 1):
+        return None  # not a person, or already a full name without title
     matches = article.answering(speaker)
     if len(matches) == 1 and matches[0].name != speaker:
         return Decision("person", matches[0].name)
