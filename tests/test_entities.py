@@ -40,7 +40,9 @@ def test_a_fuller_name_later_becomes_the_canonical_one() -> None:
 def test_places_parties_and_sentence_words_are_not_people() -> None:
     assert find_people("Some voters in Vermont said so. But the Democratic Party won.") == []
     assert is_not_person("Vermont") and is_not_person("Calif.") and is_not_person("Republican")
-    assert not is_not_person("Kim")
+    assert is_not_person("North Korea’s") and is_not_person("South Korean")
+    assert is_not_person("Some") and is_not_person("Most")
+    assert not is_not_person("Kim") and not is_not_person("North Gyeongsang Governor Lee")
 
 
 def test_he_and_she_take_the_latest_person_of_their_gender() -> None:

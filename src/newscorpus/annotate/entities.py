@@ -133,10 +133,22 @@ def not_person_words() -> frozenset[str]:
     return frozenset(w.casefold() for w in words)
 
 
+# Words that, before a place or nationality, keep it a place ("North Korea", "South
+# Korean"): a he/she never refers to such a phrase either.
+_PLACE_MODIFIERS = frozenset(("north", "south", "east", "west", "central", "new", "united"))
+
+
 def is_not_person(name: str) -> bool:
-    """True when `name` is one word (a possessive dropped) of `not_person_words`."""
-    words = name.replace("’s", "").replace("'s", "").split()
-    return len(words) == 1 and words[0].casefold().rstrip(".") in not_person_words()
+    """True when `name` (a possessive dropped) is a place, nationality, party or
+    institution of `not_person_words` ("Vermont", "North Korea's", "South Korean"), or a
+    word that opens a sentence without naming anyone ("Some", "Most")."""
+    words = [w.casefold().rstrip(".,") for w in name.replace("’s", "").replace("'s", "").split()]
+    if not words:
+        return False
+    if len(words) == 1 and words[0] in _sentence_words():
+        return True
+    places = not_person_words()
+    return words[-1] in places and all(w in places or w in _PLACE_MODIFIERS for w in words)
 
 
 def _gender_of(core: str, mention: str) -> str:
