@@ -398,7 +398,11 @@ library only):
 
 - Annotations are rule-made and unreviewed: expect missed quotations, spans cut at the
   wrong mark when quotation marks are unbalanced, and wrong speakers, especially for
-  pronouns across paragraphs and for quotations introduced by colons.
+  "it"/"they" (rarely resolved to the document or group meant) and for quotations alone
+  in a paragraph far from their reporting sentence. A speaker is the entity that spoke
+  (`speaker_resolution` says how it was found): "the president" becomes the person the
+  article titled so, which annotation schemes that keep the phrase as written count as
+  a different answer.
 - Indirect (reported) speech is not annotated; only direct quotations are.
 - Some sources publish translations (the Donga English edition translates from Korean)
   of unknown quality: a quotation may not be what the speaker said in the original.
