@@ -90,3 +90,17 @@ def test_pronoun_candidates_carry_their_features_and_the_best_score_wins() -> No
     only_rule[PRONOUN_FEATURES.index("rule_pick")] = 1.0
     assert score_pronoun(both, only_rule) is israel
     assert score_pronoun([]) is None
+
+
+def test_it_is_a_document_never_a_person() -> None:
+    from newscorpus.annotate.entities import latest_document
+
+    text = (
+        "Tom Fitton of Judicial Watch released the email on Monday.\n\n"
+        "“We will not comply,” it said."
+    )
+    (quote,) = extract_quotes(text)
+    assert (quote.speaker, quote.speaker_mention) == ("the email", "it")
+    start, end, phrase = latest_document(text, len(text)) or (0, 0, "")
+    assert text[start:end] == phrase == "the email"
+    assert latest_document("Nothing here. It said so.", 20) is None

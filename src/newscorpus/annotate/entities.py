@@ -470,3 +470,23 @@ def score_pronoun(
         if best is None or score > best[0]:
             best = (score, entity)
     return best[1] if best is not None else None
+
+
+# "the email", "a statement", "Thursday's memo": a document that speaks ("it said").
+_DOCUMENT_RE = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat|[A-Z][\w.-]*[’']s)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?P<noun>email|e-mail|letter|memo|statement|post|tweet|report|ad|advertisement|"
+    r"website|editorial|study|poll|survey|lawsuit|complaint|filing|paper|document|"
+    r"constitution|book|video|release|announcement|notice|sign|message|column|article)s?\b"
+)
+# How far back (characters) a document is looked for.
+DOCUMENT_REACH = 600
+
+
+def latest_document(text: str, pos: int) -> tuple[int, int, str] | None:
+    """The last document phrase (start, end, phrase) within `DOCUMENT_REACH` characters
+    before `pos`, or None."""
+    found = None
+    for match in _DOCUMENT_RE.finditer(text, max(0, pos - DOCUMENT_REACH), pos):
+        found = (match.start(), match.end(), match.group())
+    return found

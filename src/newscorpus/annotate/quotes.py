@@ -92,6 +92,7 @@ from newscorpus.annotate.entities import (
     entity_of,
     find_people,
     is_not_person,
+    latest_document,
     pronoun_candidates,
     score_pronoun,
 )
@@ -294,9 +295,29 @@ def extract_quotes(
                 break
         if low in ("he", "she"):
             return _person_check(pronoun, pos, chosen)
+        if low == "it":
+            return _thing_check(pos, chosen)
         return chosen
 
     people: People | None = None
+
+    def _thing_check(pos: int, chosen: Referent | None) -> Referent | None:
+        """An "it" is never a person the article names: then, or when nothing was found,
+        the nearest document before it ("the email", "a statement",
+        `entities.latest_document`) is the speaker, or none."""
+        nonlocal people
+        if chosen is not None and not chosen.person:
+            return chosen
+        if chosen is not None:
+            if people is None:
+                quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+                people = find_people(text, quoted)
+            if entity_of(people, chosen.name, before=pos + 1) is None:
+                return chosen
+        document = latest_document(text, pos)
+        if document is None:
+            return None
+        return Referent(document[2], document[0], False, "", "entity")
 
     def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
         """A he/she goes to a person of the article (`entities.find_people`): the
