@@ -36,6 +36,14 @@ licence = "BBC; research and test use only (Greene & Cunningham 2006). Not for p
 """
 
 
+def bbc_raw(data: Path, tmp: Path) -> Path:
+    """Copy the BBC set into `tmp/raw/bbc/` with a registry reading it as plaintext_v1."""
+    raw = tmp / "raw"
+    shutil.copytree(data, raw / "bbc", ignore=shutil.ignore_patterns("*.TXT", "*.sha256"))
+    (raw / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+    return raw
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the BBC set in a temp dir and report its duplicates; exit 1 if a copy is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -49,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     import newscorpus
 
     with tempfile.TemporaryDirectory(prefix="bbc-dups-") as tmp:
-        raw = Path(tmp) / "raw"
-        shutil.copytree(args.data, raw / "bbc", ignore=shutil.ignore_patterns("*.TXT", "*.sha256"))
-        (raw / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+        raw = bbc_raw(args.data, Path(tmp))
         first_by_sha: dict[str, str] = {}
         copies: dict[str, str] = {}
         for path in sorted((raw / "bbc").rglob("*.txt")):

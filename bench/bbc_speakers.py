@@ -13,13 +13,12 @@ Usage: python bench/bbc_speakers.py [--data PATH] [--workers N] [--top K]
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bbc_duplicates import DEFAULT_DATA, REGISTRY
+from bbc_duplicates import DEFAULT_DATA, bbc_raw
 
 PRONOUNS = frozenset(("he", "she", "they", "it", "we", "i", "you"))
 
@@ -39,9 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     import newscorpus
 
     with tempfile.TemporaryDirectory(prefix="bbc-speakers-") as tmp:
-        raw = Path(tmp) / "raw"
-        shutil.copytree(args.data, raw / "bbc", ignore=shutil.ignore_patterns("*.TXT", "*.sha256"))
-        (raw / "sources.toml").write_text(REGISTRY, encoding="utf-8")
+        raw = bbc_raw(args.data, Path(tmp))
         out = Path(tmp) / "out"
         newscorpus.build(raw, out, workers=args.workers, use_cache=False)
         speakers: Counter[str] = Counter()

@@ -301,19 +301,22 @@ def extract_quotes(
 
     people: People | None = None
 
+    def _people() -> People:
+        """The people the article names outside its quotations, found once."""
+        nonlocal people
+        if people is None:
+            quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
+            people = find_people(text, quoted)
+        return people
+
     def _thing_check(pos: int, chosen: Referent | None) -> Referent | None:
         """An "it" is never a person the article names: then, or when nothing was found,
         the nearest document before it ("the email", "a statement",
         `entities.latest_document`) is the speaker, or none."""
-        nonlocal people
         if chosen is not None and not chosen.person:
             return chosen
-        if chosen is not None:
-            if people is None:
-                quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
-                people = find_people(text, quoted)
-            if entity_of(people, chosen.name, before=pos + 1) is None:
-                return chosen
+        if chosen is not None and entity_of(_people(), chosen.name, before=pos + 1) is None:
+            return chosen
         document = latest_document(text, pos)
         if document is None:
             return None
@@ -328,12 +331,9 @@ def extract_quotes(
         article's people do not include stands (a place, nationality or party does not);
         an organisation found above stands too (only a source's `organisations_as_he`
         habit lets one through)."""
-        nonlocal people
         if chosen is not None and not chosen.person:
             return chosen
-        if people is None:
-            quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
-            people = find_people(text, quoted)
+        people = _people()
         rule_pick = None
         if chosen is not None:
             rule_pick = entity_of(people, chosen.name, before=pos + 1)
