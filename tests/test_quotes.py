@@ -136,3 +136,15 @@ def test_he_for_an_organisation_only_where_the_source_writes_so() -> None:
     # A person quoted before still wins over the organisation, with or without the habit.
     person = "“Fine,” Kim Min-soo said.\n\n" + text
     assert extract_quotes(person, organisations_as_he=True)[2].speaker == "Kim Min-soo"
+
+
+def test_a_common_word_ends_a_sentence_its_abbreviation_does_not() -> None:
+    """ "ill" and "no" are also abbreviations (Ill., No.): only written so do they
+    keep a full stop from ending the sentence."""
+    from newscorpus.annotate.sentences import _boundary_at
+
+    text = "He was ill. The answer was no. He lives in Chicago, Ill. The No. 1 seed won."
+    ends = [
+        _boundary_at(text, 0, i) for i, ch in enumerate(text) if ch == "." and text[i - 1] != "."
+    ]
+    assert ends == [True, True, False, False, True]

@@ -11,6 +11,10 @@ from newscorpus.annotate.marks import (
     _LEN_MAX,
     _SENT_END_RE,
 )
+from newscorpus.annotate.words import word_set
+
+# Abbreviations that are also common words: abbreviations only when capitalised.
+_COMMON_WORD_ABBREV = word_set("abbrev_common_words")
 
 
 def _boundary_at(text: str, lo: int, j: int) -> bool:
@@ -25,8 +29,16 @@ def _boundary_at(text: str, lo: int, j: int) -> bool:
         k = j
         while k > lo and (text[k - 1].isalnum() or text[k - 1] == "."):
             k -= 1
-    word = text[k:j].casefold()
-    return not (word in _ABBREV or len(word.replace(".", "")) <= 1 or "." in word)
+    written = text[k:j]
+    word = written.casefold()
+    return not (_abbreviation(word, written) or len(word.replace(".", "")) <= 1 or "." in word)
+
+
+def _abbreviation(word: str, written: str) -> bool:
+    """Is `word` (casefolded; `written` as in the text) an abbreviation? One that is also
+    a common word ("ill", "no", "miss") only when written capitalised ("Ill.", "No. 1"):
+    "He was ill." ends a sentence."""
+    return word in _ABBREV and (word not in _COMMON_WORD_ABBREV or written[:1].isupper())
 
 
 # Longest stretch read as one sentence (far past real ones).
@@ -81,8 +93,7 @@ class _Sentences:
             word = text[space + 1 : j]
             if space >= 0 and word.isalnum():
                 # the common case of `_boundary_at`: a plain word after a space
-                word = word.casefold()
-                bound = not (word in _ABBREV or len(word) <= 1)
+                bound = not (_abbreviation(word.casefold(), word) or len(word) <= 1)
             else:
                 bound = space >= 0 and _boundary_at(text, space, j)
         self._space[k] = space
