@@ -17,6 +17,8 @@ from newscorpus.record.schema import expected_card_features
 
 
 def check_card(folder: Path, counts: dict[str, int], report: ValidationReport) -> None:
+    """The card's features, split sizes and declared splits must agree with the schema
+    and with `counts` (rows per split in the Parquet files); problems go to `report`."""
     path = folder / CARD_FILE_NAME
     try:
         metadata = read_card_metadata(path)

@@ -50,6 +50,8 @@ class LedgerRead:
 
 
 def read_ledger(folder: Path) -> LedgerRead:
+    """Read inputs.jsonl: every line checked against the ledger schema, entries kept
+    compactly for `finish_ledger` (counts, ids and splits of the records)."""
     path = folder / LEDGER_FILE_NAME
     problems: list[Problem] = []
     pairs: Counter[tuple[Any, Any]] = Counter()
