@@ -43,6 +43,7 @@ from newscorpus.annotate.cues import (
     find_cues,
     normalize_ws,
 )
+from newscorpus.annotate.persons import is_person_name
 from newscorpus.annotate.phrases import (
     _AFTER_LEAD_RE,
     _INITIALS_RE,
@@ -152,13 +153,22 @@ def _subject_first_after(
         s, e = np
         lead = text[start:s].strip().casefold()
         if lead not in ("", "the", "a", "an"):
-            continue
+            # `,” Rep. Ahn Cheol-soo of the People Power Party said`: the person speaks,
+            # the phrase after "of"/"from"/"at" says where they are from.
+            member = _MEMBER_LEAD_RE.fullmatch(text, start, s)
+            if member is None or not is_person_name(member.group("name")):
+                continue
+            s, e = member.span("name")
         att = Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, "after")
         return _outer_source(text, att, len(text))
     return None
 
 
 _VERBISH = word_set("verbish")
+# A person's name, then where they are from: "Rep. Ahn Cheol-soo of the ", "Kim at ".
+_MEMBER_LEAD_RE = re.compile(
+    r"\s*(?P<name>(?:[A-Z][\w’'-]*\.?\s+){0,3}[A-Z][\w’'-]*)\s+(?:of|from|at)\s+(?:the\s+)?"
+)
 
 
 _REL_PRONOUNS = frozenset(("who", "which", "that"))
