@@ -87,3 +87,16 @@ def test_a_vice_president_is_not_the_president() -> None:
     text = "President Barack Obama spoke.\n\n“We disagree,” the vice president said."
     (quote,) = extract_quotes(text)
     assert quote.speaker == "vice president"
+
+
+def test_a_headline_label_is_nobody_but_a_name_before_a_colon_speaks() -> None:
+    for text in ("Exclusive: ‘We will never give up’", "Analysis: “The market is wrong”"):
+        (quote,) = extract_quotes(text)
+        assert (quote.speaker, quote.speaker_mention, quote.speaker_resolution) == (
+            None,
+            None,
+            None,
+        )
+        assert quote.speaker_pattern == "colon"  # the pattern was found; nobody spoke
+    (quote,) = extract_quotes("China: ‘We will never compromise on the Taiwan issue’")
+    assert (quote.speaker, quote.speaker_resolution) == ("China", "as_written")
