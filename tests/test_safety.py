@@ -318,50 +318,39 @@ def test_a_failed_import_in_a_profile_exits_3_and_keeps_the_corpus(tmp_path: Pat
 # --- builds side by side ---
 
 
+def _build_command(raw: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "newscorpus",
+        "build",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--no-datasheet",
+        *extra,
+    ]
+
+
 def test_two_builds_at_once_in_one_folder_both_publish(tmp_path: Path) -> None:
     raw = make_raw(tmp_path)
     add_synthetic(raw, 40)
     shared_cache = tmp_path / "shared-cache"
-    runs = []
-    for name, extra in (("a", []), ("b", []), ("c", ["--cache", str(shared_cache)])):
-        runs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "newscorpus",
-                    "build",
-                    "--raw",
-                    str(raw),
-                    "--out",
-                    str(tmp_path / name),
-                    "--workers",
-                    "1",
-                    "--no-datasheet",
-                    *extra,
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+    runs = [
+        subprocess.Popen(
+            _build_command(raw, tmp_path / name, *extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        for name, extra in (("a", ()), ("b", ()), ("c", ("--cache", str(shared_cache))))
+    ]
     # A fourth build shares c's cache while c holds it: it builds without it.
     fourth = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newscorpus",
-            "build",
-            "--raw",
-            str(raw),
-            "--out",
-            str(tmp_path / "d"),
-            "--workers",
-            "1",
-            "--no-datasheet",
-            "--cache",
-            str(shared_cache),
-        ],
+        _build_command(raw, tmp_path / "d", "--cache", str(shared_cache)),
         capture_output=True,
         text=True,
         check=False,
