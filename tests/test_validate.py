@@ -269,3 +269,24 @@ def test_one_core_validates_serially(copy: Path, monkeypatch: pytest.MonkeyPatch
     assert newscorpus.validate(copy, fork=True).ok
     _corrupt_everywhere(copy)
     assert not newscorpus.validate(copy, fork=True).ok
+
+
+def test_validate_starts_without_the_build_or_the_annotator(built: Path) -> None:
+    """`newscorpus validate` on a clean corpus imports neither the annotator, the readers,
+    the build nor `jsonschema` (only a record the compiled validator rejects needs it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from newscorpus.check.published import validate_path\n"
+        f"assert validate_path({str(built)!r}).ok\n"
+        "loaded = [m for m in sys.modules if m.startswith(('newscorpus.annotate',"
+        " 'newscorpus.run', 'newscorpus.read.profiles', 'jsonschema.', 'trafilatura'))"
+        " or m == 'jsonschema']\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout

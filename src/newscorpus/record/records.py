@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
-from newscorpus.annotate.quotes import (
-    Quote,
-    extract_quotes,
-)
-from newscorpus.read.profiles import Article
 from newscorpus.read.sources import RawFile, Source, article_id
 from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES, Tally, active_rules
 from newscorpus.record.schema import load_schema, schema_version
 from newscorpus.version import PIPELINE_VERSION
+
+if TYPE_CHECKING:
+    # Imported where records are built, not where they are checked: `newscorpus validate`
+    # starts without the annotator (≈ 0.1 s of imports), and without `jsonschema` until a
+    # record fails the compiled validator and needs its report (≈ 0.1 s more).
+    import jsonschema
+
+    from newscorpus.annotate.quotes import Quote
+    from newscorpus.read.profiles import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ def annotate_quotes(
 
     `options`: the source's annotation options (`sources.ANNOTATION_OPTIONS`).
     """
+    from newscorpus.annotate.quotes import extract_quotes
+
     he_org = bool((options or {}).get("organisations_as_he", False))
     quotes = [
         _quote_dict(q, "headline", None)
@@ -128,6 +132,8 @@ def build_record(
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = load_schema()
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)

@@ -103,9 +103,13 @@ def read_raw(raw: RawFile, max_bytes: int) -> bytes:
     return data
 
 
-def process_bytes(raw: RawFile, data: bytes) -> list[Outcome]:
-    """Parse, annotate and validate one raw file's bytes into outcomes (pure)."""
-    sha = hashlib.sha256(data).hexdigest()
+def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Outcome]:
+    """Parse, annotate and validate one raw file's bytes into outcomes (pure).
+
+    `sha`: the bytes' sha256 hex digest when the caller has it already (not recomputed).
+    """
+    if sha is None:
+        sha = hashlib.sha256(data).hexdigest()
     source = raw.source
     if source is None:
         return [
@@ -197,7 +201,7 @@ def process_file(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed:
         return None, None, file_outcomes(raw, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return stat_key(stat), sha, wire_outcomes(process_bytes(raw, data))
+        return stat_key(stat), sha, wire_outcomes(process_bytes(raw, data, sha))
     except Exception:
         return None, None, file_outcomes(raw, max_bytes)  # its internal_error reject
 
