@@ -37,7 +37,8 @@ def test_one_article_corpus_builds_validates_and_loads(tmp_path: Path) -> None:
     row = dataset[split][0]
     assert row["source"] == "Donga"
     assert row["body"].count("\n\n") == 12
-    features = read_card_metadata(tmp_path / "processed" / "README.md")["dataset_info"]["features"]
+    infos = read_card_metadata(tmp_path / "processed" / "README.md")["dataset_info"]
+    (features,) = [i["features"] for i in infos if i["config_name"] == "default"]
     assert features == hf_features_yaml()
     assert (
         dataset[split].features.to_dict()

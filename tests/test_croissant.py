@@ -116,5 +116,24 @@ def test_metadata_is_deterministic_and_undated(corpus: Path) -> None:
     assert croissant_metadata(["train", "test"], "c") == croissant_metadata(["train", "test"], "c")
     document = json.loads(text)
     assert document["conformsTo"] == "http://mlcommons.org/croissant/1.0"
-    (distribution,) = document["distribution"]
-    assert distribution["encodingFormat"] == "application/x-parquet"
+    distributions = document["distribution"]
+    assert [d["includes"] for d in distributions] == [
+        "data/*.parquet",
+        "quotes/*.parquet",
+        "speakers/*.parquet",
+    ]
+    assert {d["encodingFormat"] for d in distributions} == {"application/x-parquet"}
+
+
+@pytest.mark.parametrize("config", ["quotes", "speakers"])
+def test_mlcroissant_loads_the_derived_configs_record_sets(config: str, corpus: Path) -> None:
+    """The task-ready configs are record sets too: every row, in its file's split."""
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    expected = {
+        split: info["num_examples"] for split, info in manifest["configs"][config]["splits"].items()
+    }
+    dataset = mlc.Dataset(jsonld=str(corpus / CROISSANT_FILE_NAME))
+    records = list(dataset.records(record_set=config))
+    by_split = Counter(r[f"{config}/file_split"].decode() for r in records)
+    assert dict(by_split) == expected and sum(expected.values()) > 0
+    assert {r[f"{config}/split"].decode() for r in records} == set(expected)

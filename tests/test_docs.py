@@ -55,3 +55,19 @@ def test_public_name_has_a_docstring_and_an_api_entry(name: str) -> None:
     assert f"`{name}" in api, f"docs/api.md does not document {name}"
     if callable(value):
         assert (inspect.getdoc(value) or "").strip(), f"newscorpus.{name} has no docstring"
+
+
+def test_ci_runs_the_readmes_commands_and_prerequisite_verbatim() -> None:
+    """`.ci/run` runs the README's build and test commands and installs the one system
+    prerequisite it names, each exactly as written there, and nothing else with apt."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash\n")[1:]]
+    build, test = blocks[0].splitlines()
+    (prerequisite,) = [b for b in blocks if "apt-get" in b]
+    for line in (build, test, prerequisite):
+        assert line in script.splitlines(), line
+    installs = [line for line in script.splitlines() if "apt-get install" in line]
+    assert installs == [prerequisite]
+    order = [script.index(line + "\n") for line in (build, prerequisite, test)]
+    assert order == sorted(order)

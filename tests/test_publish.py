@@ -66,14 +66,15 @@ def test_load_dataset_uses_the_cards_features_and_split_sizes(which: str, corpus
 
     folder = corpus if which == "fresh" else REPO / "processed"
     card = read_card_metadata(folder / "README.md")
-    info = card["dataset_info"]
+    (info,) = [i for i in card["dataset_info"] if i["config_name"] == "default"]
     declared = Features._from_yaml_list(info["features"])
     for path in (folder / "data").glob("*.parquet"):
         on_disk = Features.from_arrow_schema(pq.read_schema(path))
         assert on_disk == declared, f"{path.name}: Parquet schema differs from the card"
     card_counts = {s["name"]: s["num_examples"] for s in info["splits"]}
     assert card_counts == _parquet_counts(folder)
-    assert {d["split"] for c in card["configs"] for d in c["data_files"]} == set(card_counts)
+    (default,) = [c for c in card["configs"] if c["config_name"] == "default"]
+    assert {d["split"] for d in default["data_files"]} == set(card_counts)
     dataset = load_dataset(str(folder))
     assert {split: len(ds) for split, ds in dataset.items()} == card_counts
     for ds in dataset.values():
@@ -100,7 +101,8 @@ def test_card_metadata_is_complete(corpus: Path) -> None:
     assert card["license"] == "other"
     assert (corpus / card["license_link"]).is_file()  # a link inside the folder
     assert card["annotations_creators"] == ["machine-generated"]
-    assert all(s["num_bytes"] > 0 for s in card["dataset_info"]["splits"])
+    assert [i["config_name"] for i in card["dataset_info"]] == ["default", "quotes", "speakers"]
+    assert all(s["num_bytes"] > 0 for i in card["dataset_info"] for s in i["splits"])
 
 
 def test_card_body_documents_every_field_with_an_example(corpus: Path) -> None:

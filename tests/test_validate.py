@@ -129,7 +129,7 @@ def test_card_features_disagreeing_with_parquet(copy: Path) -> None:
     card = (copy / "README.md").read_text(encoding="utf-8")
     _, front, body = card.split("---\n", 2)
     metadata = yaml.safe_load(front)
-    metadata["dataset_info"]["features"][0]["dtype"] = "int64"
+    metadata["dataset_info"][0]["features"][0]["dtype"] = "int64"
     (copy / "README.md").write_text(
         f"---\n{yaml.safe_dump(metadata, sort_keys=False)}---\n{body}", encoding="utf-8"
     )

@@ -8,54 +8,76 @@ from pathlib import Path
 from newscorpus.check.records import ValidationReport
 from newscorpus.publish.folder import (
     CARD_FILE_NAME,
+    config_dir,
     read_card_metadata,
 )
 from newscorpus.record.records import (
     Problem,
 )
-from newscorpus.record.schema import expected_card_features
+from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG, expected_card_features
 
 
-def check_card(folder: Path, counts: dict[str, int], report: ValidationReport) -> None:
-    """The card's features, split sizes and declared splits must agree with the schema
-    and with `counts` (rows per split in the Parquet files); problems go to `report`."""
+def check_card(folder: Path, counts: dict[str, dict[str, int]], report: ValidationReport) -> None:
+    """The card's configs must be the schema's ("default", "quotes", "speakers"), each
+    with the features its JSON Schema gives and the split sizes of `counts` (per config,
+    rows per split in its Parquet files); problems go to `report`."""
     path = folder / CARD_FILE_NAME
     try:
         metadata = read_card_metadata(path)
     except (OSError, ValueError) as exc:
         report.problems.append(Problem(CARD_FILE_NAME, None, "", f"unreadable card: {exc}"))
         return
-    info = metadata.get("dataset_info", {})
-    if info.get("features") != expected_card_features():
-        report.problems.append(
-            Problem(
-                CARD_FILE_NAME,
-                None,
-                "/dataset_info/features",
-                "features disagree with the Parquet schema",
-            )
-        )
-    card_counts = {s.get("name"): s.get("num_examples") for s in info.get("splits", [])}
-    if card_counts != counts:
-        report.problems.append(
-            Problem(
-                CARD_FILE_NAME,
-                None,
-                "/dataset_info/splits",
-                f"split sizes {card_counts} differ from {counts}",
-            )
-        )
-    configs = metadata.get("configs", [])
-    declared = {d.get("split") for c in configs for d in c.get("data_files", [])}
-    if declared != set(counts):
+    infos = metadata.get("dataset_info", [])
+    infos = infos if isinstance(infos, list) else [infos]
+    by_config = {info.get("config_name", DEFAULT_CONFIG): info for info in infos}
+    declared = {c.get("config_name"): c for c in metadata.get("configs", [])}
+    if set(by_config) != set(CONFIGS) or set(declared) != set(CONFIGS):
         report.problems.append(
             Problem(
                 CARD_FILE_NAME,
                 None,
                 "/configs",
-                f"declares splits {sorted(declared)}, data has {sorted(counts)}",
+                f"declares configs {sorted(map(str, declared))} with features for "
+                f"{sorted(map(str, by_config))}, not {list(CONFIGS)}",
             )
         )
+    for config in CONFIGS:
+        info = by_config.get(config, {})
+        where = f"/dataset_info/{config}"
+        if info.get("features") != expected_card_features(config):
+            report.problems.append(
+                Problem(
+                    CARD_FILE_NAME,
+                    None,
+                    f"{where}/features",
+                    "features disagree with the Parquet schema",
+                )
+            )
+        expected = counts.get(config, {})
+        card_counts = {s.get("name"): s.get("num_examples") for s in info.get("splits", [])}
+        if card_counts != expected:
+            report.problems.append(
+                Problem(
+                    CARD_FILE_NAME,
+                    None,
+                    f"{where}/splits",
+                    f"split sizes {card_counts} differ from {expected}",
+                )
+            )
+        files = declared.get(config, {}).get("data_files", [])
+        splits = {d.get("split") for d in files}
+        paths = {d.get("path") for d in files}
+        wanted = {f"{config_dir(config)}/{split}-*.parquet" for split in expected}
+        if splits != set(expected) or paths != wanted:
+            report.problems.append(
+                Problem(
+                    CARD_FILE_NAME,
+                    None,
+                    f"/configs/{config}",
+                    f"declares splits {sorted(map(str, splits))} at {sorted(map(str, paths))},"
+                    f" data has {sorted(expected)}",
+                )
+            )
 
 
 def check_croissant(folder: Path, report: ValidationReport) -> None:

@@ -485,3 +485,40 @@ def clean_rows(batch: pa.RecordBatch) -> npt.NDArray[np.bool_] | None:
         return None
     clean: npt.NDArray[np.bool_] = ~rows
     return clean
+
+
+def spans_equal(
+    strings: Any,
+    elements: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    expected: Any,
+    pick: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Per span i: True when code points `starts[i]:ends[i]` of `strings[elements[i]]`
+    are the string `expected[pick[i]]`; False for a span outside its string.
+
+    `strings` and `expected` are Arrow string arrays; the slices are compared as UTF-8
+    bytes by Arrow (`_slices_equal`), none is built in Python.
+    """
+    same = np.zeros(len(elements), dtype=np.bool_)
+    if not len(elements):
+        return same
+    points = _CodePoints(strings)
+    fits = (starts >= 0) & (starts <= ends) & (ends <= points.lengths[elements])
+    chosen = np.flatnonzero(fits)
+    if len(chosen):
+        same[chosen] = _slices_equal(
+            points.data,
+            points.byte_offsets(elements[chosen], starts[chosen]),
+            points.byte_offsets(elements[chosen], ends[chosen]),
+            expected,
+            pick[chosen],
+        )
+    return same
+
+
+def code_point_lengths(strings: Any) -> npt.NDArray[np.int64]:
+    """Per string of an Arrow string array: its length in code points (as `len`)."""
+    lengths: npt.NDArray[np.int64] = _CodePoints(strings).lengths
+    return lengths

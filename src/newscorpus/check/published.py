@@ -3,8 +3,9 @@
 For a folder: the manifest's checksums (modified, missing or extra data files), each
 Parquet file's Arrow schema, every record against the JSON Schema and the cross-field
 rules, ids unique within and across splits and in their hashed split, the ledger against
-its schema and the manifest's counts, and the dataset card's features and split sizes
-against the Parquet files.
+its schema and the manifest's counts, the derived configs (`quotes`, `speakers`) against
+the articles (`check/configs.py`), and the dataset card's configs, features and split
+sizes against the Parquet files.
 
 Speed: Parquet batches are checked column by column first (Arrow and NumPy, spans as
 UTF-8 bytes); that pass only clears rows that certainly pass, and every other row goes
@@ -32,17 +33,21 @@ import pyarrow.parquet as pq
 
 from newscorpus.check.card import check_card, check_croissant
 from newscorpus.check.columns import clean_rows
+from newscorpus.check.configs import check_configs
 from newscorpus.check.forked import Forked
 from newscorpus.check.ledger import LedgerRead, finish_ledger, read_ledger
 from newscorpus.check.records import Checked, ValidationReport, validate_jsonl, validate_records
 from newscorpus.publish.folder import (
     MANIFEST_FILE_NAME,
+    config_dir,
     sha256_file,
 )
 from newscorpus.record.records import (
     Problem,
 )
 from newscorpus.record.schema import (
+    CONFIGS,
+    DEFAULT_CONFIG,
     arrow_schema,
     date_fields,
 )
@@ -79,7 +84,8 @@ def validate_path(path: str | Path = "processed", *, fork: bool = False) -> Vali
         side.close()
     report.problems[before:before] = file_problems
     finish_ledger(ledger, manifest, ids, report)
-    check_card(target, counts, report)
+    config_counts = check_configs(target, manifest, report)
+    check_card(target, {DEFAULT_CONFIG: counts, **config_counts}, report)
     check_croissant(target, report)
     return report
 
@@ -112,7 +118,10 @@ def _check_files(
     """Check checksums and presence of every file; return rows per split actually present."""
     listed = manifest["files"]
     present = {
-        p.relative_to(folder).as_posix() for p in (folder / "data").rglob("*") if p.is_file()
+        p.relative_to(folder).as_posix()
+        for config in CONFIGS
+        for p in (folder / config_dir(config)).rglob("*")
+        if p.is_file()
     }
     for extra in sorted(present - set(listed)):
         report.problems.append(Problem(extra, None, "", "data file not listed in the manifest"))

@@ -38,6 +38,12 @@ QUOTES_PER_ARTICLE_FIGURE = "figures/quotes_per_article.svg"
 MANIFEST_NAME = "newscorpus"
 
 
+def config_dir(config: str) -> str:
+    """The folder of a config's Parquet shards: `data/` for the articles ("default"),
+    the config's name for a derived one (`quotes/`, `speakers/`)."""
+    return DATA_DIR if config == "default" else config
+
+
 def shard_name(split: str, index: int, count: int) -> str:
     """Return the Hub-style file name of one shard under `data/`:
     `{split}-NNNNN-of-NNNNN.parquet`."""

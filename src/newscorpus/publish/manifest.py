@@ -29,7 +29,7 @@ from newscorpus.publish.folder import (
 )
 from newscorpus.publish.plots import write_plots
 from newscorpus.publish.report import card_body, citation, datasheet_section
-from newscorpus.record.schema import schema_version
+from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG, schema_version
 from newscorpus.record.splits import SPLITS
 from newscorpus.version import PIPELINE_VERSION
 
@@ -38,20 +38,10 @@ if TYPE_CHECKING:
     from newscorpus.read.sources import Source
 
 
-def build_manifest(
-    out_dir: Path,
-    split_files: dict[str, list[dict[str, Any]]],
-    ledger_summary: dict[str, Any],
-    files_found: int,
-    extra_files: list[str] | tuple[str, ...] = (),
+def _shards_info(
+    out_dir: Path, split_files: dict[str, list[dict[str, Any]]], files: dict[str, Any]
 ) -> dict[str, Any]:
-    """Return the manifest: versions, counts per split and outcome, sha256 of every file.
-
-    `split_files` maps a split to its shards, each `{"path", "num_rows", "num_bytes"}`
-    with `path` relative to `out_dir`; `extra_files` (relative paths: croissant.json, the
-    plots) are listed with their sha256 and size.
-    """
-    files: dict[str, Any] = {}
+    """Per split with rows: its counts and files; every shard is added to `files`."""
     splits: dict[str, Any] = {}
     for split in SPLITS:
         shards = split_files.get(split, [])
@@ -68,6 +58,31 @@ def build_manifest(
                 "bytes": (out_dir / shard["path"]).stat().st_size,
                 "num_rows": shard["num_rows"],
             }
+    return splits
+
+
+def build_manifest(
+    out_dir: Path,
+    config_files: dict[str, dict[str, list[dict[str, Any]]]],
+    ledger_summary: dict[str, Any],
+    files_found: int,
+    extra_files: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Return the manifest: versions, counts per split and outcome, sha256 of every file.
+
+    `config_files` maps each config ("default": the articles; "quotes", "speakers") to its
+    shards per split, each `{"path", "num_rows", "num_bytes"}` with `path` relative to
+    `out_dir`; the articles' go under `splits`, the derived configs' under `configs`.
+    `extra_files` (relative paths: croissant.json, the plots) are listed with their
+    sha256 and size.
+    """
+    files: dict[str, Any] = {}
+    splits = _shards_info(out_dir, config_files[DEFAULT_CONFIG], files)
+    configs = {
+        config: {"splits": _shards_info(out_dir, config_files.get(config, {}), files)}
+        for config in CONFIGS
+        if config != DEFAULT_CONFIG
+    }
     ledger_path = out_dir / LEDGER_FILE_NAME
     files[LEDGER_FILE_NAME] = {
         "sha256": sha256_file(ledger_path),
@@ -86,6 +101,7 @@ def build_manifest(
         "files_found": files_found,
         "ledger": ledger_summary,
         "splits": splits,
+        "configs": configs,
         "files": dict(sorted(files.items())),
     }
 
@@ -97,7 +113,7 @@ def dump_json(data: Any) -> str:
 
 def write_publication(
     folder: Path,
-    split_files: dict[str, list[dict[str, Any]]],
+    config_files: dict[str, dict[str, list[dict[str, Any]]]],
     ledger_summary: dict[str, Any],
     stats: CorpusStats,
     registry: dict[str, Source],
@@ -108,7 +124,8 @@ def write_publication(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Write the plots, croissant.json, manifest.json, the card and DATASHEET.md into `folder`.
 
-    Takes what it writes: the data files' shards, the ledger's summary (`ledger.summarize`)
+    Takes what it writes: the data files' shards per config and split
+    (`build_manifest`), the ledger's summary (`ledger.summarize`)
     and the corpus figures. Needs the data files and the ledger already in place (the
     manifest hashes them, and the plots and croissant.json, which are written first).
     `quote_baseline` names the accuracy figures the card reports (default: the quality
@@ -117,13 +134,13 @@ def write_publication(
     figures = stats.as_dict()
     licences = sorted({source.licence for source in registry.values()})
     languages = sorted({source.language for source in registry.values()})
-    splits = [split for split in SPLITS if split_files.get(split)]
+    splits = [split for split in SPLITS if config_files[DEFAULT_CONFIG].get(split)]
     versions = {"schema_version": schema_version(), "pipeline_version": PIPELINE_VERSION}
     extra = write_plots(folder, stats.length_buckets, stats.quote_counts)
     croissant = croissant_metadata(splits, citation(versions), languages)
     (folder / CROISSANT_FILE_NAME).write_text(dumps_croissant(croissant), encoding="utf-8")
     extra.append(CROISSANT_FILE_NAME)
-    manifest = build_manifest(folder, split_files, ledger_summary, files_found, sorted(extra))
+    manifest = build_manifest(folder, config_files, ledger_summary, files_found, sorted(extra))
     (folder / MANIFEST_FILE_NAME).write_text(dump_json(manifest), encoding="utf-8")
     body = card_body(manifest, figures, licences, load_quote_baseline(quote_baseline))
     card = render_card(card_metadata(manifest, licences, languages), body)

@@ -290,6 +290,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
+def _config_rows(manifest: dict[str, Any], config: str) -> int:
+    """Rows of a derived config over all splits (0 when the manifest has none)."""
+    splits = manifest.get("configs", {}).get(config, {}).get("splits", {})
+    return sum(int(info["num_examples"]) for info in splits.values())
+
+
 def card_body(
     manifest: dict[str, Any],
     stats: dict[str, Any],
@@ -329,6 +335,25 @@ ds = load_dataset("<user>/newscorpus")       # the same folder once uploaded to 
 or, with the newscorpus package, `newscorpus.load("processed")` (checks the folder first).
 Splits present: {splits}. Only non-empty splits are published (a zero-row Parquet file
 cannot be loaded by `datasets`), so a small corpus may lack `validation` or `test`.
+
+Two task-ready configs are derived from the articles in the same build (no second
+source of truth; `newscorpus validate` checks that they agree with the articles):
+
+```python
+quotes = load_dataset("processed", "quotes")      # one row per quotation
+speakers = load_dataset("processed", "speakers")  # one row per speaker of an article
+```
+
+- `quotes` ({_count(_config_rows(manifest, "quotes"), "row")}; `quotes/`, schema
+  `quote.schema.json`): `quote_id` (`{{article id}}-{{location}}-{{start}}`, stable while the
+  quote's span is), `article_id`, `split` (always its article's), `source`, `published`,
+  the quotation's `text`, `speaker`, `speaker_mention`, `cue`, `speaker_pattern`,
+  `speaker_resolution`, and the `paragraph` it sits in (its body paragraph, or the
+  headline or sub-headline) with `start`/`end`, `speaker_start`/`speaker_end` and
+  `cue_start`/`cue_end` offsets into it: `paragraph[start:end] == text`.
+- `speakers` ({_count(_config_rows(manifest, "speakers"), "row")}; `speakers/`, schema
+  `speaker.schema.json`): `article_id`, `split`, `source`, `published`, `speaker`, its
+  `mentions` as written, `quote_count` and the `quote_ids` of its quotations.
 
 The Parquet files under `data/` also open directly (pandas, DuckDB, Polars, pyarrow);
 `croissant.json` describes them in Croissant 1.0 for `mlcroissant` and other ML tools,

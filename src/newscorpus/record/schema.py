@@ -19,6 +19,17 @@ import pyarrow as pa
 
 SCHEMA_FILE_NAME = "article.schema.json"
 LEDGER_SCHEMA_FILE_NAME = "ledger.schema.json"
+# The task-ready configurations derived from the articles (`record/tasks.py`): each has
+# a JSON Schema of its own row beside the article's, from which its Arrow schema, card
+# features and Croissant fields are derived as the articles' are. "default" is the
+# articles themselves.
+DEFAULT_CONFIG = "default"
+CONFIG_SCHEMA_FILE_NAMES = {
+    DEFAULT_CONFIG: SCHEMA_FILE_NAME,
+    "quotes": "quote.schema.json",
+    "speakers": "speaker.schema.json",
+}
+CONFIGS = tuple(CONFIG_SCHEMA_FILE_NAMES)
 
 
 def schema_dir() -> Path:
@@ -40,6 +51,11 @@ def _load(name: str) -> dict[str, Any]:
 def load_schema() -> dict[str, Any]:
     """Return the article record's JSON Schema as a dict (cached; do not mutate)."""
     return _load(SCHEMA_FILE_NAME)
+
+
+def load_config_schema(config: str) -> dict[str, Any]:
+    """Return the JSON Schema of one row of `config` ("default": the article record)."""
+    return _load(CONFIG_SCHEMA_FILE_NAMES[config])
 
 
 def load_ledger_schema() -> dict[str, Any]:
@@ -96,13 +112,14 @@ def _arrow_fields(node: dict[str, Any]) -> list[pa.Field[pa.DataType]]:
 
 
 @cache
-def arrow_schema() -> pa.Schema:
-    """Return the Arrow schema of the Parquet files, derived from the JSON Schema.
+def arrow_schema(config: str = DEFAULT_CONFIG) -> pa.Schema:
+    """Return the Arrow schema of a config's Parquet files (default: the articles),
+    derived from its JSON Schema.
 
     Property order is column order; `format: date` strings become `date32`; a field is
     non-nullable when it is required and its type does not admit null.
     """
-    return pa.schema(_arrow_fields(load_schema()))
+    return pa.schema(_arrow_fields(load_config_schema(config)))
 
 
 def date_fields() -> tuple[str, ...]:
@@ -180,9 +197,10 @@ def card_features_of(schema: pa.Schema) -> list[dict[str, Any]]:
     return result
 
 
-def expected_card_features() -> list[dict[str, Any]]:
-    """The card's features for the record schema: `hf_features_yaml()`, without `datasets`."""
-    return card_features_of(arrow_schema())
+def expected_card_features(config: str = DEFAULT_CONFIG) -> list[dict[str, Any]]:
+    """The card's features of a config (default: the articles, `hf_features_yaml()`),
+    without `datasets`."""
+    return card_features_of(arrow_schema(config))
 
 
 def to_arrow_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -231,15 +249,18 @@ def croissant_field(field_id: str, name: str, description: str) -> dict[str, Any
     return {"@type": "cr:Field", "@id": field_id, "name": name, "description": description}
 
 
-def croissant_fields(record_set_id: str, file_set_id: str) -> list[dict[str, Any]]:
+def croissant_fields(
+    record_set_id: str, file_set_id: str, config: str = DEFAULT_CONFIG
+) -> list[dict[str, Any]]:
     """Return the Croissant fields of the record set `record_set_id`, one per top-level
-    schema field, read from the Parquet files of `file_set_id`.
+    field of `config`'s schema, read from the Parquet files of `file_set_id`.
 
-    Lists of structs become `repeated` fields with one `subField` per struct member.
+    Lists of structs become `repeated` fields with one `subField` per struct member; a
+    list of plain values is a `repeated` field of that type.
     """
-    properties = load_schema()["properties"]
+    properties = load_config_schema(config)["properties"]
     fields = []
-    for column in arrow_schema():
+    for column in arrow_schema(config):
         node = properties[column.name]
         entry = croissant_field(f"{record_set_id}/{column.name}", column.name, node["description"])
         kind = column.type

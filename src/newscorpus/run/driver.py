@@ -41,6 +41,7 @@ from newscorpus.errors import (
 from newscorpus.publish.folder import (
     LEDGER_FILE_NAME,
     check_output_folder,
+    config_dir,
     default_cache_path,
     published_record_count,
     read_published_manifest,
@@ -50,7 +51,9 @@ from newscorpus.publish.folder import (
 from newscorpus.publish.manifest import write_publication
 from newscorpus.publish.swap import libc, output_lock, recover_beside, swap_into_place
 from newscorpus.read.sources import RawFile, Source, discover_files, load_registry
+from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG
 from newscorpus.record.splits import SPLITS
+from newscorpus.record.tasks import config_rows
 from newscorpus.run.cache import BuildCache, CacheBusyError, StatKey, outcome_key
 from newscorpus.run.executors import ENGINES, engine_map
 from newscorpus.run.pipeline import Outcome, Processed, file_outcomes, process_file
@@ -418,30 +421,45 @@ def _reduce_into_spills(
 
 def _write_splits(
     staging: Path, spills: dict[str, SpillSorter], reducer: Reducer, settings: BuildSettings
-) -> dict[str, list[dict[str, Any]]]:
-    """Write each split's records, in id order, to its Parquet shards; count the figures."""
-    data_dir = staging / "data"
-    data_dir.mkdir()
-    split_files: dict[str, list[dict[str, Any]]] = {}
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Write each split's records, in id order, to its Parquet shards, and the rows of the
+    derived configs (`record/tasks.py`) beside them; count the figures. Returns each
+    config's shards per split ("default": the articles)."""
+    written: dict[str, dict[str, list[dict[str, Any]]]] = {config: {} for config in CONFIGS}
+    folders = {config: staging / config_dir(config) for config in CONFIGS}
+    for folder in folders.values():
+        folder.mkdir()
     for split in SPLITS:
-        writer = SplitWriter(split, data_dir, settings.shard_rows, settings.shard_bytes)
+        writers = {
+            config: SplitWriter(
+                split, folders[config], settings.shard_rows, settings.shard_bytes, config
+            )
+            for config in CONFIGS
+        }
+        articles = writers[DEFAULT_CONFIG]
+        derived = [(config, writers[config]) for config in CONFIGS if config != DEFAULT_CONFIG]
         try:
             for record in spills[split].sorted_records():
                 # Counted here, where each published record is decoded anyway.
                 reducer.stats.add(record, split)
-                writer.write(record)
+                articles.write(record)
+                for config, writer in derived:
+                    for row in config_rows(config, record, split):
+                        writer.write(row)
         except BaseException:
-            writer.abort()
+            for writer in writers.values():
+                writer.abort()
             raise
-        split_files[split] = [
-            {
-                "path": shard.path.relative_to(staging).as_posix(),
-                "num_rows": shard.num_rows,
-                "num_bytes": shard.num_bytes,
-            }
-            for shard in writer.close()
-        ]
-    return split_files
+        for config, writer in writers.items():
+            written[config][split] = [
+                {
+                    "path": shard.path.relative_to(staging).as_posix(),
+                    "num_rows": shard.num_rows,
+                    "num_bytes": shard.num_bytes,
+                }
+                for shard in writer.close()
+            ]
+    return written
 
 
 def _build_into(
@@ -478,13 +496,13 @@ def _build_into(
         # The workers are done: stop them before writing, which they would only watch
         # while holding their memory.
         decided.close()
-        split_files = _write_splits(staging, spills, reducer, settings)
+        config_files = _write_splits(staging, spills, reducer, settings)
     finally:
         decided.close()
         shutil.rmtree(spill_root, ignore_errors=True)
     manifest, stats = write_publication(
         staging,
-        split_files,
+        config_files,
         reducer.ledger_summary(),
         reducer.stats,
         registry,

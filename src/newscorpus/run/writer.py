@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newscorpus.publish.folder import shard_name
-from newscorpus.record.schema import arrow_schema, to_arrow_row
+from newscorpus.record.schema import DEFAULT_CONFIG, arrow_schema, to_arrow_row
+from newscorpus.record.tasks import to_arrow_config_row
 from newscorpus.settings import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 ROW_GROUP_ROWS = 1_000
@@ -61,9 +62,32 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def rows_table(rows: list[dict[str, Any]]) -> pa.Table:
-    """Return rows (JSON records) as an Arrow table with the derived schema."""
-    return pa.Table.from_pylist([to_arrow_row(r) for r in rows], schema=arrow_schema())
+# The same for the derived configs' columns (`record/tasks.py`).
+CONFIG_DICTIONARY_COLUMNS = {
+    DEFAULT_CONFIG: DICTIONARY_COLUMNS,
+    "quotes": [
+        "split",
+        "source",
+        "published",
+        "location",
+        "cue",
+        "speaker_pattern",
+        "speaker_resolution",
+    ],
+    "speakers": ["split", "source", "published"],
+}
+
+
+def parquet_options(config: str = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The pinned writer options of a config's files (its dictionary columns differ)."""
+    return {**PARQUET_OPTIONS, "use_dictionary": CONFIG_DICTIONARY_COLUMNS[config]}
+
+
+def rows_table(rows: list[dict[str, Any]], config: str = DEFAULT_CONFIG) -> pa.Table:
+    """Return rows (JSON records, or a derived config's rows) as an Arrow table with the
+    config's derived schema."""
+    convert = to_arrow_row if config == DEFAULT_CONFIG else to_arrow_config_row
+    return pa.Table.from_pylist([convert(r) for r in rows], schema=arrow_schema(config))
 
 
 def write_table(rows: list[dict[str, Any]], path: Path) -> None:
@@ -104,6 +128,9 @@ class SplitWriter:
     Encoding and compressing a row group (pyarrow, without the GIL) runs on one
     background thread, in order, while the caller decodes and converts the next rows:
     the bytes are the same, since every decision (cuts, names) is taken by the caller.
+
+    `config`: a derived config's rows (`record/tasks.py`) instead of articles; they come
+    in article id order (several rows per article), in the config's schema.
     """
 
     def __init__(
@@ -112,8 +139,10 @@ class SplitWriter:
         data_dir: Path,
         shard_rows: int = DEFAULT_SHARD_ROWS,
         shard_bytes: int = DEFAULT_SHARD_BYTES,
+        config: str = DEFAULT_CONFIG,
     ) -> None:
-        self.split, self.data_dir = split, data_dir
+        self.split, self.data_dir, self.config = split, data_dir, config
+        self._options = parquet_options(config)
         self.shard_rows, self.shard_bytes = shard_rows, shard_bytes
         self.shards: list[Shard] = []
         self._buffer: list[dict[str, Any]] = []
@@ -126,10 +155,15 @@ class SplitWriter:
         self._pending: deque[Future[None]] = deque()
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append one record; records must come in increasing id order."""
-        record_id = str(record["id"])
-        if record_id <= self._last_id:
-            raise ValueError(f"{self.split}: id {record_id} after {self._last_id}: not sorted")
+        """Append one record (increasing id order) or config row (article id order)."""
+        if self.config == DEFAULT_CONFIG:
+            record_id = str(record["id"])
+            if record_id <= self._last_id:
+                raise ValueError(f"{self.split}: id {record_id} after {self._last_id}: not sorted")
+        else:
+            record_id = str(record["article_id"])
+            if record_id < self._last_id:
+                raise ValueError(f"{self.split}: article {record_id} after {self._last_id}")
         self._last_id = record_id
         self._buffer.append(record)
         if len(self._buffer) >= min(ROW_GROUP_ROWS, self.shard_rows - self._rows):
@@ -147,11 +181,11 @@ class SplitWriter:
     def _flush(self) -> None:
         if not self._buffer:
             return
-        table = rows_table(self._buffer)
+        table = rows_table(self._buffer, self.config)
         self._buffer = []
         if self._writer is None:
             path = self._part_path(len(self.shards))
-            self._writer = pq.ParquetWriter(path, arrow_schema(), **PARQUET_OPTIONS)
+            self._writer = pq.ParquetWriter(path, arrow_schema(self.config), **self._options)
             self.shards.append(Shard(path, 0, 0))
         writer = self._writer
         self._submit(lambda: writer.write_table(table, row_group_size=ROW_GROUP_ROWS))
