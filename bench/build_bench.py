@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BBC = REPO.parent / "shared" / "data" / "bbc_news"
@@ -47,7 +48,7 @@ CEILING_SAMPLE = 20_000
 WORKER_CEILING = """
 import sys, time
 from pathlib import Path
-from newscorpus.run.driver import process_keyed
+from newscorpus.run.pipeline import process_file
 from newscorpus.run.executors import engine_map
 from newscorpus.read.sources import discover_files, load_registry
 
@@ -56,23 +57,55 @@ if __name__ == "__main__":
     files = discover_files(raw, load_registry(raw))
     items = [files[i] for i in range(min(count, len(files)))]
     start = time.perf_counter()
-    done = sum(1 for _ in engine_map(process_keyed, iter(items)))
+    done = sum(1 for _ in engine_map(process_file, iter(items)))
     print(done, time.perf_counter() - start)
 """
 REENCODE_FLOOR = """
 import sys, time
 from pathlib import Path
 import pyarrow.parquet as pq
-from newscorpus.run.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS
+from newscorpus.publish.folder import config_dir
+from newscorpus.record.schema import CONFIGS
+from newscorpus.run.writer import ROW_GROUP_ROWS, parquet_options
 
 if __name__ == "__main__":
-    shards = sorted(Path(sys.argv[1]).glob("data/*.parquet"))
-    tables = [pq.read_table(shard) for shard in shards]
+    # Every config's shards: a rebuild rewrites the articles and the rows derived from them.
+    shards = [
+        (config, shard)
+        for config in CONFIGS
+        for shard in sorted(Path(sys.argv[1]).glob(config_dir(config) + "/*.parquet"))
+    ]
+    tables = [(config, pq.read_table(shard)) for config, shard in shards]
     start = time.perf_counter()
-    for index, table in enumerate(tables):
+    for index, (config, table) in enumerate(tables):
         target = Path(sys.argv[2]) / f"{index}.parquet"
-        pq.write_table(table, target, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
+        pq.write_table(
+            table, target, row_group_size=ROW_GROUP_ROWS, **parquet_options(config)
+        )
     print(time.perf_counter() - start)
+"""
+# Per-stage cost of the worker on the first STAGE_SAMPLE files, one core, from the
+# snapshot (bench/worker_bench.py's stages, each run once per page).
+STAGE_SAMPLE = 1_000
+WORKER_STAGES = """
+import sys, json, statistics
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import worker_bench
+from newscorpus.read.sources import discover_files, load_registry
+from newscorpus.run.pipeline import process_file
+
+if __name__ == "__main__":
+    raw, count = Path(sys.argv[1]), int(sys.argv[2])
+    files = discover_files(raw, load_registry(raw))
+    items = [files[i] for i in range(min(count, len(files)))]
+    for raw_file in items[:50]:
+        process_file(raw_file)  # warm up: imports, compiled validators
+    stages = {name: [] for name in worker_bench.STAGES}
+    for raw_file in items:
+        for name, value in worker_bench.stage_times(raw_file).items():
+            stages[name].append(value)
+    print(json.dumps({name: statistics.fmean(v) for name, v in stages.items()}))
 """
 REGISTRY = """\
 [sources.donga]
@@ -174,6 +207,14 @@ def worker_ceiling(raw: Path, sample: int) -> tuple[int, float]:
     return int(files), float(seconds)
 
 
+def worker_stages(raw: Path, sample: int) -> dict[str, float]:
+    """Mean µs per article of each worker stage over the first `sample` files."""
+    import json
+
+    stages: dict[str, float] = json.loads(run_snippet(WORKER_STAGES, raw, sample, REPO / "bench"))
+    return stages
+
+
 def reencode_floor(out: Path, scratch: Path) -> float:
     """Seconds to write the published rows again with the build's Parquet options."""
     scratch.mkdir()
@@ -185,7 +226,8 @@ def reencode_floor(out: Path, scratch: Path) -> float:
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
     """Run a command; return (wall seconds, peak summed RSS, peak summed PSS of its
-    process tree, in bytes).
+    process tree, in bytes). The main process's CPU seconds (its last sample, within
+    50 ms of its end) are left in `LAST_MAIN_CPU`.
 
     RUSAGE_CHILDREN's maxrss is the largest single process, not what workers use
     together, so the tree is polled with psutil and concurrent RSS summed. A sum of RSS
@@ -201,12 +243,15 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
     done = threading.Event()
 
     def poll() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, main_cpu
         try:
             root = psutil.Process(process.pid)
         except psutil.NoSuchProcess:
             return
         while not done.is_set():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                times = root.cpu_times()
+                main_cpu = times.user + times.system
             total = total_pss = 0
             try:
                 members = [root, *root.children(recursive=True)]
@@ -220,12 +265,15 @@ def run_measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
             peak, peak_pss = max(peak, total), max(peak_pss, total_pss)
             time.sleep(0.05)
 
+    main_cpu = 0.0
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     code = process.wait()
     elapsed = time.perf_counter() - start
     done.set()
     poller.join()
+    global LAST_MAIN_CPU
+    LAST_MAIN_CPU = main_cpu
     if code != 0:
         raise SystemExit(f"{' '.join(command)} exited {code}")
     return elapsed, peak, peak_pss
@@ -244,6 +292,7 @@ def snapshot_sources(work: Path) -> Path:
 
 
 SNAPSHOT: Path | None = None
+LAST_MAIN_CPU = 0.0
 
 
 def newscorpus_command(*args: str) -> list[str]:
@@ -259,9 +308,7 @@ def snapshot_env() -> dict[str, str]:
     return env
 
 
-def measure(
-    n: int, work: Path, articles: Sequence[Source], workers: int | None
-) -> dict[str, float]:
+def measure(n: int, work: Path, articles: Sequence[Source], workers: int | None) -> dict[str, Any]:
     """Generate a corpus of `n` files and take every measurement; return the figures."""
     raw, out = work / "raw", work / "processed"
     started = time.perf_counter()
@@ -275,6 +322,7 @@ def measure(
     )
     loads = [os.getloadavg()[0]]
     full, rss, pss = run_measured(build, work)
+    main_cpu = LAST_MAIN_CPU
     loads.append(os.getloadavg()[0])
     noop, noop_rss, _ = run_measured(build, work)
     touched = touch_fraction(raw, 0.01)
@@ -293,6 +341,7 @@ def measure(
     validate = statistics.median(validations)
     reencode = reencode_floor(out, work / "reencode")
     ceiling_files, ceiling_seconds = worker_ceiling(raw, CEILING_SAMPLE)
+    stages = worker_stages(raw, STAGE_SAMPLE)
     loads.append(os.getloadavg()[0])
     print(f"[n={n}] touched {touched} files", file=sys.stderr)
     return {
@@ -310,6 +359,8 @@ def measure(
         "reencode": reencode,
         "ceiling": ceiling_files / ceiling_seconds,
         "ceiling_files": ceiling_files,
+        "main_cpu": main_cpu,
+        "stages": stages,
         "load_min": min(loads),
         "load_max": max(loads),
     }
@@ -322,7 +373,7 @@ def _records(out: Path) -> int:
     return sum(int(s["num_examples"]) for s in manifest["splits"].values())
 
 
-def table(rows: Sequence[dict[str, float]]) -> str:
+def table(rows: Sequence[dict[str, Any]]) -> str:
     """Render the figures as a Markdown table."""
     mb: Callable[[float], str] = lambda b: f"{b / 1e6:,.0f} MB"  # noqa: E731
     lines = [
@@ -343,7 +394,7 @@ def table(rows: Sequence[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def bounds_table(rows: Sequence[dict[str, float]]) -> str:
+def bounds_table(rows: Sequence[dict[str, Any]]) -> str:
     """Render the two bounds beside the targets they bear on, as a Markdown table."""
     lines = [
         "| files | worker ceiling (articles/s) | target | re-encode floor "
@@ -356,6 +407,73 @@ def bounds_table(rows: Sequence[dict[str, float]]) -> str:
             f"| 5,000 | {r['reencode']:.1f} s | {0.15 * r['full']:.1f} s "
             f"| {0.15 * r['n'] / 5_000:.1f} s |"
         )
+    return "\n".join(lines)
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def targets_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Every target of issue 15 (and the annotation one of issue 14) against this run."""
+    first = rows[0]
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    rate = first["n"] / first["full"]
+    lines.append(
+        f"| full build ≥ 3,000 articles/s at {int(first['n']):,} | {rate:,.0f} articles/s "
+        f"| {_met(rate >= 3_000)} |"
+    )
+    for r in rows:
+        lines.append(
+            f"| peak RSS (tree) ≤ 1 GB at {int(r['n']):,} | {r['rss'] / 1e6:,.0f} MB "
+            f"| {_met(r['rss'] <= 1e9)} |"
+        )
+    if len(rows) > 1:
+        growth = rows[-1]["rss"] / first["rss"] - 1
+        lines.append(
+            f"| peak RSS at {int(rows[-1]['n']):,} within 15 % of {int(first['n']):,} "
+            f"| {100 * growth:+.1f} % | {_met(abs(growth) <= 0.15)} |"
+        )
+    for r in rows:
+        share = r["noop"] / r["full"]
+        lines.append(
+            f"| no-op rebuild ≤ 5 % of the full build at {int(r['n']):,} "
+            f"| {r['noop']:.1f} s ({100 * share:.1f} %) | {_met(share <= 0.05)} |"
+        )
+    for r in rows:
+        bound = r["noop"] + r["reencode"] + 2 * 0.01 * r["full"]
+        lines.append(
+            f"| 1 % changed ≤ no-op + re-encode floor + 2 × 1 % of full at {int(r['n']):,} "
+            f"| {r['changed']:.1f} s against {r['noop']:.1f} + {r['reencode']:.1f} + "
+            f"{0.02 * r['full']:.1f} = {bound:.1f} s | {_met(r['changed'] <= bound)} |"
+        )
+    speed = first["records"] / first["validate"]
+    lines.append(
+        f"| `newscorpus validate` ≥ 100,000 records/s at {int(first['n']):,} (process start "
+        f"included) | {speed:,.0f} records/s ({first['validate']:.2f} s) "
+        f"| {_met(speed >= 100_000)} |"
+    )
+    minhash = first["stages"]["minhash"]
+    lines.append(f"| MinHash ≤ 30 µs an article | {minhash:.1f} µs | {_met(minhash <= 30)} |")
+    annotate = first["stages"]["annotate"]
+    lines.append(
+        f"| annotation ≤ 150 µs an article (issue 14) | {annotate:.0f} µs "
+        f"| {_met(annotate <= 150)} |"
+    )
+    return "\n".join(lines)
+
+
+def stages_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Mean µs per article of each worker stage (one core), and the main process's CPU."""
+    header = " | ".join(f"{int(r['n']):,} files" for r in rows)
+    lines = [f"| stage (µs an article) | {header} |", "|---|" + "---:|" * len(rows)]
+    for name in rows[0]["stages"]:
+        cells = " | ".join(f"{r['stages'][name]:.1f}" for r in rows)
+        lines.append(f"| {name} | {cells} |")
+    cells = " | ".join(f"{sum(r['stages'].values()):.1f}" for r in rows)
+    lines.append(f"| worker, sum of stages | {cells} |")
+    cells = " | ".join(f"{1e6 * r['main_cpu'] / r['n']:.1f}" for r in rows)
+    lines.append(f"| main process CPU (full build, all its work) | {cells} |")
     return "\n".join(lines)
 
 
@@ -383,7 +501,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = work_root / f"n{n}"
             work.mkdir()
             rows.append(measure(n, work, articles, args.workers))
-            print(table(rows[-1:]), bounds_table(rows[-1:]), sep="\n\n", file=sys.stderr)
+            print(
+                table(rows[-1:]),
+                bounds_table(rows[-1:]),
+                stages_table(rows[-1:]),
+                sep="\n\n",
+                file=sys.stderr,
+            )
             if not args.keep:
                 shutil.rmtree(work)
     finally:
@@ -394,6 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(rows))
     print()
     print(bounds_table(rows))
+    print()
+    print(stages_table(rows))
+    print()
+    print(targets_table(rows))
     return 0
 
 
