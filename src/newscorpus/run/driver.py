@@ -53,7 +53,6 @@ from newscorpus.publish.swap import libc, output_lock, recover_beside, swap_into
 from newscorpus.read.sources import RawFile, Source, discover_files, load_registry
 from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG
 from newscorpus.record.splits import SPLITS
-from newscorpus.record.tasks import config_rows
 from newscorpus.run.cache import BuildCache, CacheBusyError, StatKey, outcome_key
 from newscorpus.run.executors import ENGINES, engine_map
 from newscorpus.run.pipeline import Outcome, Processed, file_outcomes, process_file
@@ -430,22 +429,24 @@ def _write_splits(
     for folder in folders.values():
         folder.mkdir()
     for split in SPLITS:
-        writers = {
-            config: SplitWriter(
-                split, folders[config], settings.shard_rows, settings.shard_bytes, config
-            )
+        derived = [
+            SplitWriter(split, folders[config], settings.shard_rows, settings.shard_bytes, config)
             for config in CONFIGS
-        }
-        articles = writers[DEFAULT_CONFIG]
-        derived = [(config, writers[config]) for config in CONFIGS if config != DEFAULT_CONFIG]
+            if config != DEFAULT_CONFIG
+        ]
+        articles = SplitWriter(
+            split,
+            folders[DEFAULT_CONFIG],
+            settings.shard_rows,
+            settings.shard_bytes,
+            derived=derived,
+        )
+        writers = {DEFAULT_CONFIG: articles, **{writer.config: writer for writer in derived}}
         try:
             for record in spills[split].sorted_records():
                 # Counted here, where each published record is decoded anyway.
                 reducer.stats.add(record, split)
                 articles.write(record)
-                for config, writer in derived:
-                    for row in config_rows(config, record, split):
-                        writer.write(row)
         except BaseException:
             for writer in writers.values():
                 writer.abort()

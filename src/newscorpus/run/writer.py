@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from newscorpus.publish.folder import shard_name
 from newscorpus.record.schema import DEFAULT_CONFIG, arrow_schema, to_arrow_row
-from newscorpus.record.tasks import to_arrow_config_row
+from newscorpus.record.tasks import config_table, to_arrow_config_row
 from newscorpus.settings import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 ROW_GROUP_ROWS = 1_000
@@ -129,8 +129,10 @@ class SplitWriter:
     background thread, in order, while the caller decodes and converts the next rows:
     the bytes are the same, since every decision (cuts, names) is taken by the caller.
 
-    `config`: a derived config's rows (`record/tasks.py`) instead of articles; they come
-    in article id order (several rows per article), in the config's schema.
+    `config`: a derived config's rows (`record/tasks.py`) instead of articles, handed
+    over as Arrow tables (`write_table`): an articles writer given `derived` writers
+    passes each of them the rows its row group of articles gives (`tasks.config_table`),
+    so the configs are derived column-wise from the tables written, in article order.
     """
 
     def __init__(
@@ -140,8 +142,10 @@ class SplitWriter:
         shard_rows: int = DEFAULT_SHARD_ROWS,
         shard_bytes: int = DEFAULT_SHARD_BYTES,
         config: str = DEFAULT_CONFIG,
+        derived: list[SplitWriter] | None = None,
     ) -> None:
         self.split, self.data_dir, self.config = split, data_dir, config
+        self.derived = derived or []
         self._options = parquet_options(config)
         self.shard_rows, self.shard_bytes = shard_rows, shard_bytes
         self.shards: list[Shard] = []
@@ -183,6 +187,15 @@ class SplitWriter:
             return
         table = rows_table(self._buffer, self.config)
         self._buffer = []
+        for derived in self.derived:
+            derived.write_table(config_table(derived.config, table, self.split))
+        self.write_table(table)
+
+    def write_table(self, table: pa.Table) -> None:
+        """Append a table of rows in the config's schema (a derived config's rows of one
+        row group of articles); a shard ends at a table's end, past its bounds."""
+        if not table.num_rows:
+            return
         if self._writer is None:
             path = self._part_path(len(self.shards))
             self._writer = pq.ParquetWriter(path, arrow_schema(self.config), **self._options)
