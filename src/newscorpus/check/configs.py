@@ -118,85 +118,128 @@ class _Findings:
             )
 
 
-def check_configs(
-    folder: Path, manifest: dict[str, Any], report: ValidationReport
-) -> dict[str, dict[str, int]]:
-    """Check every derived config against the articles; return rows per split per
-    config as the manifest states them (what the card must say)."""
-    counts: dict[str, dict[str, int]] = {}
-    configs = manifest.get("configs", {})
-    for config in DERIVED:
-        info = configs.get(config)
-        if not isinstance(info, dict):
-            report.problems.append(
-                Problem("manifest.json", None, f"/configs/{config}", "config missing")
-            )
-            continue
-        splits = info.get("splits", {})
-        counts[config] = {split: int(s.get("num_examples", -1)) for split, s in splits.items()}
-        for split in sorted(set(splits) - set(manifest.get("splits", {}))):
-            report.problems.append(
-                Problem("manifest.json", None, f"/configs/{config}/{split}", "no such split")
-            )
-    for split, info in manifest.get("splits", {}).items():
-        streams = {
+class ConfigChecker:
+    """Checks the derived configs of a folder against its articles, fed the article
+    batches split by split (by `check/published.py`'s pass over the articles, so they
+    are read once), or reading them itself (`check_configs`)."""
+
+    def __init__(self, folder: Path, manifest: dict[str, Any], report: ValidationReport) -> None:
+        self.folder, self.report = folder, report
+        self.configs = manifest.get("configs", {})
+        self.counts: dict[str, dict[str, int]] = {}
+        for config in DERIVED:
+            info = self.configs.get(config)
+            if not isinstance(info, dict):
+                report.problems.append(
+                    Problem("manifest.json", None, f"/configs/{config}", "config missing")
+                )
+                continue
+            splits = info.get("splits", {})
+            self.counts[config] = {
+                split: int(s.get("num_examples", -1)) for split, s in splits.items()
+            }
+            for split in sorted(set(splits) - set(manifest.get("splits", {}))):
+                report.problems.append(
+                    Problem("manifest.json", None, f"/configs/{config}/{split}", "no such split")
+                )
+        self._split = ""
+        self._streams: dict[str, _Rows] = {}
+        self._findings: dict[str, _Findings] = {}
+        self._stopped = False
+
+    def begin(self, split: str) -> None:
+        """Start the articles of `split` (its config rows are read from here on)."""
+        self._split, self._stopped = split, False
+        self._streams = {
             config: _Rows(
-                folder,
-                configs.get(config, {}).get("splits", {}).get(split, {}).get("files", []),
+                self.folder,
+                self.configs.get(config, {}).get("splits", {}).get(split, {}).get("files", []),
                 config,
             )
             for config in DERIVED
-            if config in configs
+            if config in self.configs
         }
-        _check_split(folder, split, info.get("files", []), streams, report)
-    return counts
+        self._findings = {
+            config: _Findings(f"{config}/{split}", self.report) for config in self._streams
+        }
 
+    def feed(self, batch: pa.RecordBatch) -> None:
+        """Check the config rows the next batch of articles gives (in file order)."""
+        if self._stopped:
+            return
+        try:
+            self._feed(batch)
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            self.report.problems.append(
+                Problem(f"{self._split}", None, "", f"unreadable config file: {exc}")
+            )
+            self._stopped = True
 
-def _check_split(
-    folder: Path,
-    split: str,
-    article_files: list[str],
-    streams: dict[str, _Rows],
-    report: ValidationReport,
-) -> None:
-    findings = {config: _Findings(f"{config}/{split}", report) for config in streams}
-    try:
-        for name in article_files:
-            parquet = pq.ParquetFile(folder / name)
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=ARTICLE_COLUMNS):
-                quotes: Any = batch.column("quotes")
-                expected_ids = _expected_quote_ids(batch)
-                if "quotes" in streams:
-                    rows = streams["quotes"].take(len(quotes.flatten()))
-                    if not _counted(rows, len(quotes.flatten()), findings["quotes"]):
-                        return
-                    _check_quotes(batch, rows, split, expected_ids, findings["quotes"])
-                if "speakers" in streams:
-                    entries = int(pc.sum(_speaker_counts(batch)).as_py() or 0)
-                    rows = streams["speakers"].take(entries)
-                    if not _counted(rows, entries, findings["speakers"]):
-                        return
-                    _check_speakers(batch, rows, split, expected_ids, findings["speakers"])
-        for config, stream in streams.items():
-            extra = stream.left()
-            if extra:
-                report.problems.append(
-                    Problem(f"{config}/{split}", None, "", f"{extra} rows no article gives")
-                )
-            if stream.schema_problem is not None:
-                report.problems.append(
-                    Problem(
-                        stream.schema_problem,
-                        None,
-                        "",
-                        "Arrow schema differs from its JSON Schema's",
+    def _feed(self, batch: pa.RecordBatch) -> None:
+        streams, findings, split = self._streams, self._findings, self._split
+        quotes: Any = batch.column("quotes")
+        expected_ids = _expected_quote_ids(batch)
+        if "quotes" in streams:
+            wanted = len(quotes.flatten())
+            rows = streams["quotes"].take(wanted)
+            if not _counted(rows, wanted, findings["quotes"]):
+                self._stopped = True
+                return
+            _check_quotes(batch, rows, split, expected_ids, findings["quotes"])
+        if "speakers" in streams:
+            entries = int(pc.sum(_speaker_counts(batch)).as_py() or 0)
+            rows = streams["speakers"].take(entries)
+            if not _counted(rows, entries, findings["speakers"]):
+                self._stopped = True
+                return
+            _check_speakers(batch, rows, split, expected_ids, findings["speakers"])
+
+    def end(self) -> None:
+        """Finish the split: rows left over, schema problems, the count of the rest."""
+        try:
+            for config, stream in self._streams.items():
+                extra = 0 if self._stopped else stream.left()
+                if extra:
+                    self.report.problems.append(
+                        Problem(
+                            f"{config}/{self._split}", None, "", f"{extra} rows no article gives"
+                        )
                     )
-                )
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        report.problems.append(Problem(f"{split}", None, "", f"unreadable config file: {exc}"))
-    finally:
-        for found in findings.values():
-            found.finish()
+                if stream.schema_problem is not None:
+                    self.report.problems.append(
+                        Problem(
+                            stream.schema_problem,
+                            None,
+                            "",
+                            "Arrow schema differs from its JSON Schema's",
+                        )
+                    )
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            self.report.problems.append(
+                Problem(f"{self._split}", None, "", f"unreadable config file: {exc}")
+            )
+        finally:
+            for found in self._findings.values():
+                found.finish()
+
+
+def check_configs(
+    folder: Path, manifest: dict[str, Any], report: ValidationReport
+) -> dict[str, dict[str, int]]:
+    """Check every derived config against the articles, reading them; return rows per
+    split per config as the manifest states them (what the card must say)."""
+    checker = ConfigChecker(folder, manifest, report)
+    for split, info in manifest.get("splits", {}).items():
+        checker.begin(split)
+        try:
+            for name in info.get("files", []):
+                parquet = pq.ParquetFile(folder / name)
+                for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=ARTICLE_COLUMNS):
+                    checker.feed(batch)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            report.problems.append(Problem(f"{split}", None, "", f"unreadable articles: {exc}"))
+        checker.end()
+    return checker.counts
 
 
 def _counted(rows: pa.Table, wanted: int, findings: _Findings) -> bool:

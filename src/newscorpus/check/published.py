@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from newscorpus.check.card import check_card, check_croissant
 from newscorpus.check.columns import clean_rows
-from newscorpus.check.configs import check_configs
+from newscorpus.check.configs import ConfigChecker
 from newscorpus.check.forked import Forked
 from newscorpus.check.ledger import LedgerRead, finish_ledger, read_ledger
 from newscorpus.check.records import Checked, ValidationReport, validate_jsonl, validate_records
@@ -78,14 +78,14 @@ def validate_path(path: str | Path = "processed", *, fork: bool = False) -> Vali
     side = Forked(partial(_side_checks, target, manifest), fork)
     try:
         before = len(report.problems)
-        ids = validate_records(_parquet_records(target, manifest, report), report)
+        configs = ConfigChecker(target, manifest, report)
+        ids = validate_records(_parquet_records(target, manifest, report, configs), report)
         file_problems, counts, ledger = side.result()
     finally:
         side.close()
     report.problems[before:before] = file_problems
     finish_ledger(ledger, manifest, ids, report)
-    config_counts = check_configs(target, manifest, report)
-    check_card(target, {DEFAULT_CONFIG: counts, **config_counts}, report)
+    check_card(target, {DEFAULT_CONFIG: counts, **configs.counts}, report)
     check_croissant(target, report)
     return report
 
@@ -144,13 +144,21 @@ def _check_files(
 
 
 def _parquet_records(
-    folder: Path, manifest: dict[str, Any], report: ValidationReport
+    folder: Path,
+    manifest: dict[str, Any],
+    report: ValidationReport,
+    configs: ConfigChecker | None = None,
 ) -> Iterator[tuple[str, Any]]:
+    """Every record of the folder's Parquet files, split by split (a `Checked` for a
+    batch the columnar pass cleared); `configs` is fed each batch read, to check the
+    derived configs against it."""
     expected = arrow_schema()
     # Every row has these columns: the file's schema is checked equal to `expected`.
     dates = date_fields()
     for split, info in manifest.get("splits", {}).items():
         rows_seen = 0
+        if configs is not None:
+            configs.begin(split)
         for name in info.get("files", []):
             path = folder / name
             if not path.is_file():
@@ -167,6 +175,8 @@ def _parquet_records(
                     continue
                 previous = ""
                 for batch in _prefetched(parquet.iter_batches(batch_size=READ_BATCH_ROWS)):
+                    if configs is not None:
+                        configs.feed(batch)
                     records = _batch_records(batch, dates)
                     if type(records) is Checked:
                         ids = records.ids
@@ -197,6 +207,8 @@ def _parquet_records(
                         yield name, record
             except (OSError, ValueError, pa.ArrowException) as exc:  # ValueError: bad UTF-8
                 report.problems.append(Problem(name, None, "", f"unreadable Parquet: {exc}"))
+        if configs is not None:
+            configs.end()
         if rows_seen != info.get("num_examples"):
             report.problems.append(
                 Problem(

@@ -65,7 +65,10 @@ def read_card_metadata(card_path: Path) -> dict[str, Any]:
     if not text.startswith("---\n"):
         raise ValueError(f"{card_path}: no YAML front matter")
     end = text.index("\n---\n", 4)
-    loaded = yaml.safe_load(text[4:end])
+    # libyaml's loader when PyYAML has it: the card's front matter lists every config's
+    # features, ≈ 50 ms to parse in pure Python, a few in C (same safe subset).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded = yaml.load(text[4:end], Loader=loader)
     if not isinstance(loaded, dict):
         raise ValueError(f"{card_path}: front matter is not a mapping")
     return loaded
