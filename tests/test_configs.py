@@ -249,3 +249,33 @@ def test_the_column_wise_tables_take_tables_of_many_chunks(built: Path) -> None:
     chunked = __import__("pyarrow").Table.from_batches(halves)
     assert chunked.column("quotes").num_chunks > 1
     assert quote_table(chunked, "train").equals(quote_table(articles, "train"))
+
+
+def test_a_build_whose_configs_disagree_with_its_articles_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-swap check takes the records as proven by the workers but still checks
+    the derived configs against them: a derivation bug never reaches the output."""
+    import pyarrow as pa
+
+    from newscorpus.errors import InternalBuildError
+    from newscorpus.run import writer
+
+    real = writer.config_table
+
+    def broken(config: str, articles: object, split: str) -> object:
+        table = real(config, articles, split)
+        if config != "quotes" or not table.num_rows:
+            return table
+        speakers = table.column("speaker").to_pylist()
+        speakers[0] = "Nobody At All"
+        index = table.schema.get_field_index("speaker")
+        return table.set_column(index, "speaker", pa.array(speakers, type=pa.string()))
+
+    monkeypatch.setattr(writer, "config_table", broken)
+    raw = make_raw(tmp_path)
+    add_synthetic(raw, 12)
+    out = tmp_path / "processed"
+    with pytest.raises(InternalBuildError, match="failed validation"):
+        newscorpus.build(raw, out, workers=1)
+    assert not out.exists()

@@ -532,9 +532,12 @@ def _release_free_memory() -> None:
 
 
 def _check_published(folder: Path) -> None:
+    """The new folder, checked before it replaces the published one. Its records were
+    each validated in the worker that made them (`records_proven`): the rest of the
+    folder is checked as `newscorpus validate` does."""
     from newscorpus.check.published import validate_path
 
-    report = validate_path(folder)
+    report = validate_path(folder, records_proven=True)
     if not report.ok:
         details = "\n".join(str(p) for p in report.problems[:20])
         raise InternalBuildError(
