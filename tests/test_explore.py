@@ -486,3 +486,26 @@ def test_the_explore_command_writes_a_site_and_refuses_a_foreign_folder(
     assert (foreign / "keep.txt").read_text(encoding="utf-8") == "mine"
     missing = runner.invoke(app, ["explore", str(tmp_path / "nothing")])
     assert missing.exit_code == 2
+
+
+def test_the_page_script_never_parses_markup_and_the_page_has_no_inline_script() -> None:
+    """Record data can only reach the page as text: the script uses no HTML-parsing sink,
+    and the page's only script is the external app.js (the CSP forbids inline ones)."""
+    assets = Path(site_module.__file__).resolve().parent / "assets"
+    script = (assets / "app.js").read_text(encoding="utf-8")
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "setAttribute('on",
+        'setAttribute("on',
+    ):
+        assert sink not in script, sink
+    page = (assets / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts == ['<script src="app.js" defer>'], scripts
+    assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
+    assert "script-src 'self'" in page and "unsafe-inline" not in page
