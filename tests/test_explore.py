@@ -509,3 +509,11 @@ def test_the_page_script_never_parses_markup_and_the_page_has_no_inline_script()
     assert scripts == ['<script src="app.js" defer>'], scripts
     assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
     assert "script-src 'self'" in page and "unsafe-inline" not in page
+
+
+def test_refuses_a_site_anywhere_inside_the_corpus(corpus: Path) -> None:
+    """Inside the corpus folder a site would be uploaded with the dataset and deleted by
+    the next build (which replaces the folder whole)."""
+    with pytest.raises(UnsafeOutputError, match="inside the corpus"):
+        write_site(corpus, corpus / "site")
+    assert not (corpus / "site").exists()

@@ -474,7 +474,7 @@ def explore_command(
         typer.Option(
             "--out",
             help="Folder to write the site into: absent, empty, or a site this command "
-            "wrote before (which it replaces); never inside the corpus's data/.",
+            "wrote before (which it replaces); never inside the corpus.",
         ),
     ] = Path("explorer"),
 ) -> None:

@@ -159,8 +159,10 @@ def check_site_output(corpus: Path, out: Path) -> None:
 
     Allowed: a path that does not exist, an empty folder, a site `write_site` wrote (it
     holds `MARKER_FILE_NAME`). Refused: anything else, the corpus folder itself, a folder
-    holding the corpus, and a folder inside the corpus's `data/` or any other folder the
-    corpus's manifest lists files in (a loader reads every file there as data).
+    holding the corpus, and any folder inside the corpus: inside `data/` or another
+    folder the manifest lists files in, a loader would read it as data; anywhere else it
+    would be uploaded with the dataset, and the next build (which replaces the corpus
+    folder whole) would delete it.
     """
     out_abs, corpus_abs = out.resolve(), corpus.resolve()
     for folder in _data_folders(corpus):
@@ -169,6 +171,12 @@ def check_site_output(corpus: Path, out: Path) -> None:
                 f"output {out} is inside the corpus's {folder}/ folder, which holds only the "
                 "corpus's own files; choose a folder outside it"
             )
+    if corpus_abs in out_abs.parents:
+        raise UnsafeOutputError(
+            f"output {out} is inside the corpus {corpus}: the site would be published with "
+            "the dataset and deleted by the next build; choose a folder outside the corpus "
+            "(the default is ./explorer)"
+        )
     if out_abs == corpus_abs or _inside(corpus_abs, out_abs):
         raise UnsafeOutputError(
             f"output {out} holds the corpus {corpus}; choose a folder outside the corpus"
