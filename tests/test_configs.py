@@ -129,6 +129,7 @@ def _tamper(folder: Path, config: str, change) -> None:  # type: ignore[no-untyp
         ("split", "test", "/split"),
         ("paragraph", "A different paragraph “x”.", "/paragraph"),
         ("quote_id", "donga-0000000000000000-body-1", "/quote_id"),
+        ("article_id", "donga-0000000000000000", "/article_id"),
     ],
 )
 def test_validate_catches_a_tampered_quotes_config(

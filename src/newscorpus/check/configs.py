@@ -33,6 +33,7 @@ from newscorpus.check.records import ValidationReport
 from newscorpus.record.records import Problem
 from newscorpus.record.rules import PARAGRAPH_SEPARATOR
 from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG, arrow_schema
+from newscorpus.record.tasks import quote_id_column
 
 DERIVED = tuple(config for config in CONFIGS if config != DEFAULT_CONFIG)
 ARTICLE_COLUMNS = ["id", "source", "published", "headline", "subheadlines", "body", "quotes"]
@@ -178,7 +179,7 @@ class ConfigChecker:
     def _feed(self, batch: pa.RecordBatch) -> None:
         streams, findings, split = self._streams, self._findings, self._split
         quotes: Any = batch.column("quotes")
-        expected_ids = _expected_quote_ids(batch)
+        expected_ids = quote_id_column(batch)
         if "quotes" in streams:
             wanted = len(quotes.flatten())
             rows = streams["quotes"].take(wanted)
@@ -263,20 +264,35 @@ def _speaker_counts(batch: pa.RecordBatch) -> Any:
     return pa.array(np.bincount(keys // width, minlength=batch.num_rows))
 
 
-def _expected_quote_ids(batch: pa.RecordBatch) -> Any:
-    """The quote id of each quote of the batch (`tasks.quote_id`), column-wise."""
-    quotes: Any = batch.column("quotes")
-    flat = quotes.flatten()
-    parents = _index_array(_ints(pc.list_parent_indices(quotes), fill=0))
-    location = pc.struct_field(flat, "location")
-    index = pc.cast(pc.struct_field(flat, "subheadline_index"), pa.string())
-    where = pc.if_else(
-        pc.equal(location, pa.scalar("subheadline")),
-        pc.binary_join_element_wise("subheadline", index, ""),
-        location,
+def _check_article_columns(
+    batch: pa.RecordBatch,
+    owners: Any,
+    column: dict[str, Any],
+    split: str,
+    keys: Any,
+    found: _Findings,
+) -> None:
+    """The columns a config row copies from its article (`owners`: each row's article in
+    the batch): article_id, source, published, and the split the files are in."""
+    found.flag(
+        ~_same(column["article_id"], batch.column("id").take(owners)),
+        keys,
+        "/article_id",
+        "not the article of this row (rows follow the articles in order)",
     )
-    start = pc.cast(pc.struct_field(flat, "start"), pa.string())
-    return pc.binary_join_element_wise(batch.column("id").take(parents), where, start, "-")
+    for name in ("source", "published"):
+        found.flag(
+            ~_same(column[name], batch.column(name).take(owners)),
+            keys,
+            f"/{name}",
+            f"{name} differs from its article's",
+        )
+    found.flag(
+        ~_flags(pc.equal(column["split"], pa.scalar(split))),
+        keys,
+        "/split",
+        f"not the article's split ({split})",
+    )
 
 
 def _check_quotes(
@@ -294,25 +310,7 @@ def _check_quotes(
     }
     field = {name: pc.struct_field(flat, name) for name in flat.type.names}
     keys = column["quote_id"]
-    for name in ("source", "published"):
-        found.flag(
-            ~_same(column[name], batch.column(name).take(owners)),
-            keys,
-            f"/{name}",
-            f"{name} differs from its article's",
-        )
-    found.flag(
-        ~_same(column["article_id"], batch.column("id").take(owners)),
-        keys,
-        "/article_id",
-        "not the article the quote is in",
-    )
-    found.flag(
-        ~_flags(pc.equal(column["split"], pa.scalar(split))),
-        keys,
-        "/split",
-        f"not the article's split ({split})",
-    )
+    _check_article_columns(batch, owners, column, split, keys, found)
     for name in COPIED_QUOTE_FIELDS:
         found.flag(
             ~_same(column[name], field[name]),
@@ -481,25 +479,7 @@ def _check_speakers(
         )
         return
     owners = _index_array((unique[order] // width).astype(np.int64))
-    found.flag(
-        ~_same(keys, batch.column("id").take(owners)),
-        keys,
-        "/article_id",
-        "not the articles' speakers in order",
-    )
-    for name in ("source", "published"):
-        found.flag(
-            ~_same(column[name], batch.column(name).take(owners)),
-            keys,
-            f"/{name}",
-            f"{name} differs from its article's",
-        )
-    found.flag(
-        ~_flags(pc.equal(column["split"], pa.scalar(split))),
-        keys,
-        "/split",
-        f"not the article's split ({split})",
-    )
+    _check_article_columns(batch, owners, column, split, keys, found)
     names = encoded.dictionary.take(_index_array((unique[order] % width).astype(np.int64)))
     found.flag(
         ~_same(column["speaker"], names),

@@ -136,15 +136,6 @@ def speaker_rows(record: dict[str, Any], split: str) -> list[dict[str, Any]]:
     ]
 
 
-def config_rows(config: str, record: dict[str, Any], split: str) -> list[dict[str, Any]]:
-    """The rows `record` gives config `config` ("quotes" or "speakers")."""
-    if config == "quotes":
-        return quote_rows(record, split)
-    if config == "speakers":
-        return speaker_rows(record, split)
-    raise ValueError(f"no derived config {config!r}")
-
-
 def to_arrow_config_row(row: dict[str, Any]) -> dict[str, Any]:
     """A copy of a config row with its ISO date (`published`) as a date, for Arrow."""
     converted = dict(row)

@@ -159,15 +159,11 @@ class SplitWriter:
         self._pending: deque[Future[None]] = deque()
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append one record (increasing id order) or config row (article id order)."""
-        if self.config == DEFAULT_CONFIG:
-            record_id = str(record["id"])
-            if record_id <= self._last_id:
-                raise ValueError(f"{self.split}: id {record_id} after {self._last_id}: not sorted")
-        else:
-            record_id = str(record["article_id"])
-            if record_id < self._last_id:
-                raise ValueError(f"{self.split}: article {record_id} after {self._last_id}")
+        """Append one record; records must come in increasing id order (a derived
+        config's rows come as tables, `write_table`)."""
+        record_id = str(record["id"])
+        if record_id <= self._last_id:
+            raise ValueError(f"{self.split}: id {record_id} after {self._last_id}: not sorted")
         self._last_id = record_id
         self._buffer.append(record)
         if len(self._buffer) >= min(ROW_GROUP_ROWS, self.shard_rows - self._rows):
