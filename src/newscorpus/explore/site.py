@@ -44,6 +44,7 @@ from newscorpus.publish.folder import (
     UnsafeOutputError,
     published_shards,
     read_published_manifest,
+    refuse_unless_replaceable,
 )
 from newscorpus.record.rules import PARAGRAPH_SEPARATOR
 
@@ -181,25 +182,12 @@ def check_site_output(corpus: Path, out: Path) -> None:
         raise UnsafeOutputError(
             f"output {out} holds the corpus {corpus}; choose a folder outside the corpus"
         )
-    if not out.exists() and not out.is_symlink():
-        return
-    if not out.is_dir():
-        raise UnsafeOutputError(
-            f"output {out} exists and is not a folder; the explorer is a folder of files: "
-            "choose another --out"
-        )
-    if (out / MARKER_FILE_NAME).is_file():
-        return
-    try:
-        empty = next(out.iterdir(), None) is None
-    except OSError as exc:
-        raise UnsafeOutputError(f"output {out} cannot be listed: {exc}") from exc
-    if not empty:
-        raise UnsafeOutputError(
-            f"output {out} is a folder that is neither empty nor an explorer site (no "
-            f"{MARKER_FILE_NAME} file); the explorer will not write into it: choose a new "
-            "or empty folder"
-        )
+    refuse_unless_replaceable(
+        out,
+        lambda folder: (folder / MARKER_FILE_NAME).is_file(),
+        "the explorer is a folder of files",
+        f"an explorer site (no {MARKER_FILE_NAME} file); the explorer will not write into it",
+    )
 
 
 def _clear_previous_site(out: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,31 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def refuse_unless_replaceable(
+    out: Path, is_own: Callable[[Path], bool], not_a_folder: str, foreign: str
+) -> None:
+    """Refuse (UnsafeOutputError) an output folder that is not absent, empty, or one
+    `is_own` recognises as this tool's own (which may be replaced); `not_a_folder` and
+    `foreign` finish the messages for a file and for someone else's folder."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise UnsafeOutputError(
+            f"output {out} exists and is not a folder; {not_a_folder}: choose another --out"
+        )
+    if is_own(out):
+        return
+    try:
+        empty = next(out.iterdir(), None) is None
+    except OSError as exc:
+        raise UnsafeOutputError(f"output {out} cannot be listed: {exc}") from exc
+    if not empty:
+        raise UnsafeOutputError(
+            f"output {out} is a folder that is neither empty nor {foreign}: choose a new or "
+            "empty folder"
+        )
+
+
 def check_output_folder(out_dir: Path, raw_dir: Path, cache_dir: Path | None = None) -> None:
     """Refuse an output a build must not replace; raise UnsafeOutputError saying why.
 
@@ -181,22 +207,10 @@ def check_output_folder(out_dir: Path, raw_dir: Path, cache_dir: Path | None = N
             f"cache {cache_dir} is inside the raw folder {raw_dir}: the next build would "
             "read it as input; choose a folder outside it"
         )
-    if not out_dir.exists() and not out_dir.is_symlink():
-        return
-    if not out_dir.is_dir():
-        raise UnsafeOutputError(
-            f"output {out_dir} exists and is not a folder; a build publishes a folder "
-            "there and will not replace it: choose another --out"
-        )
-    if read_published_manifest(out_dir) is not None:
-        return
-    try:
-        empty = next(out_dir.iterdir(), None) is None
-    except OSError as exc:
-        raise UnsafeOutputError(f"output {out_dir} cannot be listed: {exc}") from exc
-    if not empty:
-        raise UnsafeOutputError(
-            f"output {out_dir} is a folder that is neither empty nor a corpus this tool "
-            f"published (no {MANIFEST_FILE_NAME} naming {MANIFEST_NAME}); a build replaces "
-            "its output whole, so it will not touch this one: choose a new or empty folder"
-        )
+    refuse_unless_replaceable(
+        out_dir,
+        lambda folder: read_published_manifest(folder) is not None,
+        "a build publishes a folder there and will not replace it",
+        f"a corpus this tool published (no {MANIFEST_FILE_NAME} naming {MANIFEST_NAME}); a "
+        "build replaces its output whole, so it will not touch this one",
+    )
