@@ -280,3 +280,10 @@ def test_a_build_whose_configs_disagree_with_its_articles_publishes_nothing(
     with pytest.raises(InternalBuildError, match="failed validation"):
         newscorpus.build(raw, out, workers=1)
     assert not out.exists()
+
+
+def test_the_loader_knows_the_schemas_configs() -> None:
+    """`newscorpus.loading` spells the configs out (it must not import pyarrow)."""
+    from newscorpus import loading
+
+    assert loading.CONFIGS == CONFIGS
