@@ -29,7 +29,7 @@ def _same_tree(left: Path, right: Path) -> list[str]:
 def test_one_article_corpus_builds_validates_and_loads(tmp_path: Path) -> None:
     raw = make_raw(tmp_path)
     result = newscorpus.build(raw, tmp_path / "processed", workers=1)
-    assert result.outcomes == {"record": 1, "duplicate": 0, "rejected": 0}
+    assert result.outcomes == {"record": 1, "duplicate": 0, "rejected": 0, "excluded": 0}
     assert newscorpus.validate(tmp_path / "processed").ok
     dataset = newscorpus.load(tmp_path / "processed")
     assert list(dataset) == list(result.manifest["splits"])  # only the non-empty split

@@ -24,6 +24,6 @@ def test_summary_counts_outcomes_and_reasons() -> None:
     ]
     summary = summarize(entries)
     assert summary["entries"] == 4
-    assert summary["outcomes"] == {"record": 1, "duplicate": 1, "rejected": 2}
+    assert summary["outcomes"] == {"record": 1, "duplicate": 1, "rejected": 2, "excluded": 0}
     assert summary["rejects_by_reason"] == {"empty": 2}
     assert summary["duplicates_by_reason"] == {"exact_duplicate": 1}

@@ -15,12 +15,14 @@ from rich.console import Console
 from newscorpus.errors import (
     EXIT_CHECK_FAILED,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     NewscorpusError,
 )
 
 # Only what the options' defaults need: each command imports its own machinery, so that
 # `newscorpus validate` does not load the build's (worker pools, cache, SQLite).
+from newscorpus.publish.folder import default_cache_path
 from newscorpus.settings import (
     DEFAULT_MAX_BYTES,
     DEFAULT_SHARD_BYTES,
@@ -168,7 +170,11 @@ def build_command(
     ] = None,
     cache: Annotated[
         Path | None,
-        typer.Option(help="Incremental build cache (default: .newscorpus-cache/ beside OUT)."),
+        typer.Option(
+            help="Incremental build cache (default: "
+            f"{default_cache_path(Path('OUT')).name}/ beside OUT, e.g. "
+            f"{default_cache_path(Path('processed')).name}/)."
+        ),
     ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Process every file; neither read nor write a cache.")
@@ -234,8 +240,10 @@ def build_command(
         disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("build", total=None)
+        decided = [0, 0]  # files decided so far, of how many: for an interrupted build
 
         def report(done: int, total: int) -> None:
+            decided[:] = [done, total]
             progress.update(task, completed=done, total=total)
 
         with _exit_codes():
@@ -253,7 +261,12 @@ def build_command(
                 keep_going=keep_going,
                 allow_shrink=allow_shrink,
             )
-            result = build(raw, out_dir, settings, progress=report)
+            try:
+                result = build(raw, out_dir, settings, progress=report)
+            except KeyboardInterrupt:
+                progress.stop()
+                _say("interrupted:", "red", _interrupted_note(out_dir, settings, *decided))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
     if sheet is not None:
         # Keep the hand-kept datasheet's generated section in step with the published one.
         published = (out_dir / "DATASHEET.md").read_text(encoding="utf-8")
@@ -261,13 +274,15 @@ def build_command(
             sheet.write_text(published, encoding="utf-8")
     outcomes = result.outcomes
     table = Table(title=f"newscorpus build → {out_dir}", show_header=True)
-    for column in ("files read", "records", "duplicates", "rejected", *result.stats["per_split"]):
+    columns = ("files found", "records", "duplicates", "rejected", "excluded")
+    for column in (*columns, *result.stats["per_split"]):
         table.add_column(column, justify="right")
     table.add_row(
         str(result.files_found),
         str(outcomes["record"]),
         str(outcomes["duplicate"]),
         str(outcomes["rejected"]),
+        str(outcomes.get("excluded", 0)),
         *map(str, result.stats["per_split"].values()),
     )
     out.print(table)
@@ -283,6 +298,18 @@ def build_command(
         )
     if len(result.rejects) > 20:
         _note(f"… and {len(result.rejects) - 20} more rejects in {out_dir}/inputs.jsonl")
+    if result.excluded:
+        named = ", ".join(entry["source_file"] for entry in result.excluded[:5])
+        more = ", …" if len(result.excluded) > 5 else ""
+        _note(
+            f"{len(result.excluded)} file(s) excluded as not inputs ({named}{more}): each "
+            f"with the pattern that matched in {out_dir}/inputs.jsonl; a source's "
+            "exclude = [...] in sources.toml changes the patterns"
+        )
+    for warning in result.warnings[:20]:
+        _say("warning", "yellow", f"{warning['source_file']}: {warning['message']}")
+    if len(result.warnings) > 20:
+        _note(f"… and {len(result.warnings) - 20} more warnings")
     if any(entry["reason"] == "undeclared_source" for entry in result.rejects):
         _note(f"files outside a declared folder: declare their folder in {raw / 'sources.toml'}")
     if result.internal_errors:
@@ -297,6 +324,28 @@ def build_command(
     if strict and result.rejects:
         _say("--strict:", "red", f"{len(result.rejects)} file(s) rejected")
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def _interrupted_note(out_dir: Path, settings: BuildSettings, done: int, total: int) -> str:
+    """What an interrupted build did and what it kept (the build's own clean-up: it
+    removes its staging folder and never touches the published one before the swap)."""
+    if settings.use_cache:
+        cache = settings.cache_dir or default_cache_path(out_dir)
+        kept = (
+            f"the outcomes of files processed so far are kept in the cache {cache}, so the "
+            "next build resumes from them"
+        )
+    else:
+        kept = "no cache was used (--no-cache): the next build starts over"
+    where = (
+        f"{out_dir} is as it was before this build"
+        if out_dir.exists()
+        else f"{out_dir} was not created"
+    )
+    return (
+        f"the build stopped after deciding {done} of {total} file(s); nothing was published: "
+        f"{where}, and the build's staging folder was removed; {kept}"
+    )
 
 
 @app.command("validate")

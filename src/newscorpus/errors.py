@@ -9,7 +9,8 @@ carrying the exit code the CLI reports it with:
   an empty build, an output locked by another build;
 - 2: usage or configuration error: bad flags, a missing path, registry problems, an
   unsafe `--out`;
-- 3: internal error, a bug: an exception from our own code, a failed import, MemoryError.
+- 3: internal error, a bug: an exception from our own code, a failed import, MemoryError;
+- 130: interrupted (Ctrl-C): a build says what it kept; nothing was published.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+# 128 + SIGINT, as shells report a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
 
 
 class RejectError(Exception):

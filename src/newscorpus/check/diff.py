@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -180,6 +180,16 @@ class CorpusDiff:
     removed: tuple[str, ...] = ()
     changed: tuple[RecordChange, ...] = ()
     split_moves: tuple[SplitMove, ...] = ()
+    # Ledger entries per outcome (record, duplicate, rejected, excluded) of each side,
+    # from the manifests; empty when the corpora were compared as records only.
+    old_inputs: Mapping[str, int] = field(default_factory=dict)
+    new_inputs: Mapping[str, int] = field(default_factory=dict)
+
+    def inputs_changed(self) -> dict[str, tuple[int, int]]:
+        """Return the ledger outcomes whose counts differ: outcome -> (old, new)."""
+        outcomes = sorted(self.old_inputs.keys() | self.new_inputs.keys())
+        pairs = {o: (self.old_inputs.get(o, 0), self.new_inputs.get(o, 0)) for o in outcomes}
+        return {outcome: pair for outcome, pair in pairs.items() if pair[0] != pair[1]}
 
     @property
     def empty(self) -> bool:
@@ -208,8 +218,17 @@ class CorpusDiff:
         It names no folder, so the same change between two pairs of builds gives the
         same JSON wherever they sit.
         """
+        inputs = {
+            outcome: {
+                "old": self.old_inputs.get(outcome, 0),
+                "new": self.new_inputs.get(outcome, 0),
+            }
+            for outcome in sorted(self.old_inputs.keys() | self.new_inputs.keys())
+        }
         return {
             "summary": self.summary(),
+            # Ledger outcomes, when the corpora's manifests were read (`diff_corpora`).
+            **({"inputs": inputs} if inputs else {}),
             "split_moves": [m.to_json() for m in self.split_moves],
             "added": list(self.added),
             "removed": list(self.removed),
@@ -408,10 +427,23 @@ def diff_corpora(old: Path, new: Path) -> CorpusDiff:
     }
     old_records = _read_records(old, differing)
     new_records = _read_records(new, differing)
-    return diff_records(
+    compared = diff_records(
         {i: (split, old_records.get(i, _SAME)) for i, (split, _) in old_prints.items()},
         {i: (split, new_records.get(i, _SAME)) for i, (split, _) in new_prints.items()},
     )
+    return replace(compared, old_inputs=_ledger_outcomes(old), new_inputs=_ledger_outcomes(new))
+
+
+def _ledger_outcomes(folder: Path) -> dict[str, int]:
+    """Ledger entries per outcome, as the folder's manifest counts them ({} if unreadable)."""
+    from newscorpus.publish.folder import MANIFEST_FILE_NAME
+
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE_NAME).read_text(encoding="utf-8"))
+        outcomes = manifest["ledger"]["outcomes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {str(k): int(v) for k, v in outcomes.items()} if isinstance(outcomes, dict) else {}
 
 
 def _batches(folder: Path) -> Iterator[tuple[str, Any]]:
@@ -479,6 +511,11 @@ def render_diff(diff: CorpusDiff, limit: int = 20) -> str:
     ]
     lines = [f"{'':<14}{'records':>9}{'quotes':>9}"]
     lines += [f"{label:<14}{records:>9}{quotes:>9}".rstrip() for label, records, quotes in rows]
+    inputs = diff.inputs_changed()
+    if inputs:
+        # Files that became rejects or exclusions change no record's content.
+        lines += ["", "inputs (ledger entries per outcome):"]
+        lines += [f"  {outcome}: {old} → {new}" for outcome, (old, new) in inputs.items()]
     if diff.empty:
         return "\n".join([*lines, "", "no differences"]) + "\n"
     if diff.split_moves:

@@ -225,11 +225,29 @@ def _speaker_numbers(corpus: Path) -> list[str]:
 
 
 def _list_order(entries: list[_Entry]) -> list[_Entry]:
-    """Newest first; undated articles last; ties by id."""
+    """Newest first; undated articles last (all of them, in id order, when no article
+    has a date: see `list_order_note`); ties by id."""
     ordered = sorted(entries, key=lambda entry: entry.id)
     # A stable sort: reversing the dates keeps the id order among equal dates.
     ordered.sort(key=lambda entry: entry.published or "", reverse=True)
     return ordered
+
+
+def list_order_note(dated: int, total: int) -> str:
+    """Say how the article list is ordered, given how many of `total` articles have a date.
+
+    Dates order the list only where they exist; a corpus without any is listed by id.
+
+    >>> list_order_note(0, 3)
+    'in id order (no article has a publication date)'
+    >>> list_order_note(2, 2), list_order_note(1, 3)
+    ('newest first', 'newest first; the 2 undated follow in id order')
+    """
+    if dated == 0:
+        return "in id order (no article has a publication date)"
+    if dated == total:
+        return "newest first"
+    return f"newest first; the {total - dated} undated follow in id order"
 
 
 def _write_articles(
@@ -346,6 +364,7 @@ def write_site(corpus: Path, out: Path) -> SiteSummary:
             "schema_version": manifest.get("schema_version"),
             "pipeline_version": manifest.get("pipeline_version"),
             "articles": len(entries),
+            "order": list_order_note(sum(1 for e in entries if e.published), len(entries)),
             "sources": sources,
             "paragraph_separator": PARAGRAPH_SEPARATOR,
             "list_page": LIST_PAGE,

@@ -120,13 +120,14 @@ def figures_markdown(manifest: dict[str, Any], stats: dict[str, Any]) -> str:
     parts = [
         "### Inputs and outcomes",
         _table(
-            ["files found", "records", "duplicates", "rejected"],
+            ["files found", "records", "duplicates", "rejected", "excluded"],
             [
                 [
                     manifest["files_found"],
                     ledger["outcomes"]["record"],
                     ledger["outcomes"]["duplicate"],
                     ledger["outcomes"]["rejected"],
+                    ledger["outcomes"].get("excluded", 0),
                 ]
             ],
         ),

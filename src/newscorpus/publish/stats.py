@@ -160,8 +160,17 @@ def figures_tables(figures: dict[str, Any]) -> list[Any]:
     return [
         table(
             "Inputs and outcomes",
-            ("ledger entries", "records", "duplicates", "rejected"),
-            [(ledger["entries"], outcomes["record"], outcomes["duplicate"], outcomes["rejected"])],
+            ("ledger entries", "records", "duplicates", "rejected", "excluded"),
+            [
+                (
+                    ledger["entries"],
+                    outcomes["record"],
+                    outcomes["duplicate"],
+                    outcomes["rejected"],
+                    # Corpora published before the `excluded` outcome lack the key.
+                    outcomes.get("excluded", 0),
+                )
+            ],
         ),
         table("Records per split", ("split", "records"), list(figures["per_split"].items())),
         table("Records per source", ("source", "records"), list(figures["per_source"].items())),

@@ -6,6 +6,7 @@ it never reads file contents, so it stays cheap on millions of files.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -23,6 +24,24 @@ from newscorpus.errors import RejectError, UsageError
 REGISTRY_FILE_NAME = "sources.toml"
 # Top-level files of raw/ that describe the folder rather than hold articles.
 RAW_METADATA_FILES = frozenset({REGISTRY_FILE_NAME, "README.md"})
+# What a source folder holds besides its articles, skipped unless a source's `exclude`
+# says otherwise: a data set's own notes and licence (the BBC set's README.TXT), hidden
+# files and folders (.DS_Store, .git/), editor backups. Matched case-insensitively
+# against each path component below the source folder (see `excluded_by`).
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "README*",
+    "LICENSE*",
+    "LICENCE*",
+    "MANIFEST*",
+    "*.md",
+    ".*",
+    "*~",
+    "#*#",
+    "*.bak",
+    "*.swp",
+    "*.swo",
+    "*.orig",
+)
 
 
 class RegistryError(UsageError, ValueError):
@@ -48,6 +67,8 @@ class Source:
     options: tuple[tuple[str, Any], ...] = ()  # hashable, so Source stays frozen
     aliases: tuple[str, ...] = ()
     annotation: tuple[tuple[str, Any], ...] = ()
+    # Patterns of paths that are not the source's input (ledger outcome `excluded`).
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
 
     def profile_options(self) -> dict[str, Any]:
         """Return the `[sources.<key>.options]` table handed to the profile's reader."""
@@ -75,8 +96,38 @@ class RawFile:
     problem: str | None = None
 
 
+# The `problem` of a file a source's `exclude` patterns skip (not a reject: an excluded
+# file is not an input; the ledger records it with outcome `excluded`).
+EXCLUDED = "excluded"
+
+
+def excluded_by(relpath: str, patterns: Sequence[str]) -> str | None:
+    """Return the first pattern that excludes `relpath` (relative to raw/), or None.
+
+    A pattern with no '/' is matched against every path component below the source
+    folder (so `.*` skips hidden folders too); one with a '/' against the whole path
+    below it. Matching ignores case: `README*` skips the BBC set's `README.TXT`.
+
+    >>> excluded_by("bbc/README.TXT", DEFAULT_EXCLUDE)
+    'README*'
+    >>> excluded_by("bbc/.git/config", DEFAULT_EXCLUDE), excluded_by("bbc/001.txt", DEFAULT_EXCLUDE)
+    ('.*', None)
+    """
+    below = relpath.split("/", 1)[1] if "/" in relpath else relpath
+    lowered = below.lower()
+    components = lowered.split("/")
+    for pattern in patterns:
+        wanted = pattern.lower()
+        if "/" in wanted:
+            if fnmatch.fnmatchcase(lowered, wanted):
+                return pattern
+        elif any(fnmatch.fnmatchcase(component, wanted) for component in components):
+            return pattern
+    return None
+
+
 _REQUIRED_KEYS = ("name", "language", "profile", "licence")
-_OPTIONAL_KEYS = ("options", "aliases", "annotation")
+_OPTIONAL_KEYS = ("options", "aliases", "annotation", "exclude")
 # A source's writing habits the annotator can follow: option -> (type, meaning).
 ANNOTATION_OPTIONS: dict[str, tuple[type, str]] = {
     "organisations_as_he": (
@@ -127,6 +178,7 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             options=tuple(sorted(table.get("options", {}).items())),
             aliases=tuple(table.get("aliases", [])),
             annotation=tuple(sorted(table.get("annotation", {}).items())),
+            exclude=tuple(table.get("exclude", DEFAULT_EXCLUDE)),
         )
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
@@ -159,6 +211,12 @@ def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
     aliases = table.get("aliases", [])
     if not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
         problems.append(f"aliases must be a list of strings, not {aliases!r}")
+    exclude = table.get("exclude", [])
+    if not (isinstance(exclude, list) and all(isinstance(p, str) and p.strip() for p in exclude)):
+        problems.append(
+            f'exclude must be a list of non-empty glob patterns (e.g. ["README*", "*.md"]; '
+            f"[] excludes nothing), not {exclude!r}"
+        )
     language = table.get("language")
     if isinstance(language, str) and not _language_pattern().fullmatch(language):
         problems.append(
@@ -368,6 +426,10 @@ def _add_entry(
         relpath = os.fsencode(relpath).decode("utf-8", errors="backslashreplace")
     top = relpath.split("/", 1)[0] if "/" in relpath else None
     source = registry.get(top) if top is not None else None
+    if source is not None and excluded_by(relpath, source.exclude) is not None:
+        # Decided by name, never read: not an input (ledger outcome `excluded`).
+        found.add(RawFile(entry.path, relpath, 0, source, EXCLUDED))
+        return
     if symlink:
         found.add(_describe(Path(entry.path), relpath, source, root))
     else:

@@ -1,7 +1,8 @@
 """The ledger: one line per input in `processed/inputs.jsonl`, so nothing vanishes.
 
-Outcomes are `record`, `duplicate` (naming the kept id) and `rejected` (a stable reason
-code and a message). The manifest's counts are computed from these entries.
+Outcomes are `record`, `duplicate` (naming the kept id), `rejected` (a stable reason
+code and a message) and `excluded` (a file its source's `exclude` patterns skip, with the
+pattern in the message). The manifest's counts are computed from these entries.
 """
 
 from __future__ import annotations
@@ -33,9 +34,15 @@ REASONS: dict[str, str] = {
     "no_headline": "an HTML page with no og:title, <h1> or <title> to take the headline from",
     "invalid_options": "the registry gives the source's profile an unknown or mistyped option",
     "internal_error": "a bug in newscorpus; please report it with the file",
+    "excluded": "(excluded) not an input: the source's exclude patterns skip it (a README, "
+    "a licence, a hidden file, an editor backup); never read",
     "exact_duplicate": "(duplicate) the same normalized body as the kept record",
     "near_duplicate": "(duplicate) a body similar above the threshold to the kept record",
 }
+
+
+# Every outcome a ledger entry can have, in the order summaries list them.
+OUTCOMES = ("record", "duplicate", "rejected", "excluded")
 
 
 def ledger_entry(
@@ -95,7 +102,7 @@ class LedgerTally:
                 by_reason[outcome][str(reason)] += count
         return {
             "entries": sum(self.counts.values()),
-            "outcomes": {k: outcomes.get(k, 0) for k in ("record", "duplicate", "rejected")},
+            "outcomes": {k: outcomes.get(k, 0) for k in OUTCOMES},
             "rejects_by_reason": dict(sorted(by_reason["rejected"].items())),
             "duplicates_by_reason": dict(sorted(by_reason["duplicate"].items())),
         }

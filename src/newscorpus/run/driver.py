@@ -101,6 +101,11 @@ class BuildResult:
     internal_errors: list[dict[str, Any]] = field(default_factory=list)
     # Why the build ran without its cache, when it did (another build held it).
     cache_note: str | None = None
+    # Ledger entries of files a source's `exclude` patterns skipped (not inputs).
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+    # What a reader noticed in files it read without rejecting them ({source_file,
+    # message}): e.g. a text that looks like one story per line under the default rule.
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def outcomes(self) -> dict[str, int]:
@@ -274,6 +279,8 @@ def _remember(result: BuildResult, files: dict[str, str]) -> dict[str, Any]:
         "manifest": result.manifest,
         "stats": result.stats,
         "rejects": result.rejects,
+        "excluded": result.excluded,
+        "warnings": result.warnings,
     }
 
 
@@ -301,6 +308,8 @@ def _up_to_date(out_path: Path, plan: Plan, store: BuildCache | None) -> BuildRe
         processed=0,
         cached=len(plan.keys),
         up_to_date=True,
+        excluded=value.get("excluded", []),
+        warnings=value.get("warnings", []),
     )
 
 
@@ -382,13 +391,13 @@ def _reduce_into_spills(
     spills: dict[str, SpillSorter],
     store: BuildCache | None,
     fingerprint: InputFingerprint,
-    on_file: Callable[[list[dict[str, Any]]], None],
+    on_file: Callable[[list[dict[str, Any]], list[Outcome]], None],
 ) -> None:
     """Reduce every file's outcomes in order; spill the published records.
 
     Files are reduced in chunks (the duplicate indexes look a chunk's keys up at once),
     then stored in the cache, fingerprinted and reported (`on_file` with the file's
-    ledger entries) file by file.
+    ledger entries and outcomes) file by file.
     """
     chunk: list[_Decided] = []
 
@@ -407,7 +416,7 @@ def _reduce_into_spills(
             if item.put is not None and store is not None:
                 store.put(*item.put)
             fingerprint.add(item.raw, item.key)
-            on_file(entries[first : first + len(item.outcomes)])
+            on_file(entries[first : first + len(item.outcomes)], item.outcomes)
             first += len(item.outcomes)
         chunk.clear()
 
@@ -480,11 +489,18 @@ def _build_into(
     width = 2 if len(files) < 2_000_000 else 3  # buckets of a few thousand rows at most
     spills = {split: SpillSorter(spill_root / split, width) for split in SPLITS}
     rejects: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
+    warnings: list[dict[str, str]] = []
     done = 0
 
-    def on_file(entries: list[dict[str, Any]]) -> None:
+    def on_file(entries: list[dict[str, Any]], outcomes: list[Outcome]) -> None:
         nonlocal done
         rejects.extend(entry for entry in entries if entry["outcome"] == "rejected")
+        excluded.extend(entry for entry in entries if entry["outcome"] == "excluded")
+        for outcome in outcomes:
+            if outcome.get("warnings"):
+                where = outcome.get("source_file") or outcome["record"]["source_file"]
+                warnings.extend({"source_file": where, "message": m} for m in outcome["warnings"])
         done += 1
         if progress is not None:
             progress(done, len(files))
@@ -511,7 +527,15 @@ def _build_into(
         template,
     )
     return BuildResult(
-        staging, len(files), manifest, stats, rejects, decided.processed, decided.cached
+        staging,
+        len(files),
+        manifest,
+        stats,
+        rejects,
+        decided.processed,
+        decided.cached,
+        excluded=excluded,
+        warnings=warnings,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from newscorpus.errors import RejectError
 from newscorpus.read.profiles import PartRejected, get_profile
-from newscorpus.read.sources import RawFile, Source
+from newscorpus.read.sources import DEFAULT_EXCLUDE, EXCLUDED, RawFile, Source, excluded_by
 from newscorpus.record.records import build_record, record_problems
 from newscorpus.run.cache import StatKey, stat_key
 from newscorpus.run.dedup import minhash_signature
@@ -67,6 +67,13 @@ def source_names_match(named: str, source: Source) -> bool:
     return key in {_name_key(alias) for alias in source.aliases}
 
 
+def source_extensions(source: Source, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the file-name endings a source reads (lower case): its profile's, unless
+    the source's options name others (`extensions`, for profiles that take it)."""
+    chosen = source.profile_options().get("extensions")
+    return tuple(ext.lower() for ext in chosen) if chosen else default
+
+
 def reject(raw: RawFile, reason: str, message: str, raw_sha256: str | None = None) -> Outcome:
     """Return a reject outcome for `raw` with a stable reason code and a human message."""
     return {
@@ -75,6 +82,25 @@ def reject(raw: RawFile, reason: str, message: str, raw_sha256: str | None = Non
         "raw_sha256": raw_sha256,
         "reason": reason,
         "message": message,
+    }
+
+
+def excluded(raw: RawFile, source: Source) -> Outcome:
+    """Return the outcome of a file its source's `exclude` patterns skip (never read)."""
+    pattern = excluded_by(raw.relpath, source.exclude)
+    rule = (
+        "the default exclusions"
+        if source.exclude == DEFAULT_EXCLUDE
+        else f"exclude of [sources.{source.key}]"
+    )
+    return {
+        "kind": "excluded",
+        "source_file": raw.relpath,
+        "raw_sha256": None,
+        "reason": "excluded",
+        "message": f"matches {pattern!r} in {rule}, not an input of profile "
+        f"{source.profile} (set exclude = [...] in [sources.{source.key}] of sources.toml "
+        "to read it)",
     }
 
 
@@ -123,11 +149,13 @@ def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Out
     try:
         profile = get_profile(source.profile)
         name = raw.relpath.rsplit("/", 1)[-1].lower()
-        if not name.endswith(profile.extensions):
+        extensions = source_extensions(source, profile.extensions)
+        if not name.endswith(extensions):
             raise RejectError(
                 "unsupported_extension",
-                f"{name!r} does not end with {' or '.join(profile.extensions)}"
-                f" (read by profile {profile.name})",
+                f"{name!r} does not end with {' or '.join(extensions)}"
+                f" (read by profile {profile.name}; a profile that takes the option reads "
+                "other endings with extensions = [...] in the source's options)",
             )
         articles = profile.read(data, source.profile_options())
     except RejectError as exc:
@@ -162,6 +190,8 @@ def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Out
                 "text_key": text_key(record["body"]),
                 # Computed here, in the worker, so the reducer only inserts and queries.
                 "minhash": minhash_signature(record["body"]),
+                # What the reader noticed without rejecting (the build's summary shows it).
+                **({"warnings": list(article.warnings)} if article.warnings else {}),
             }
         )
     if not outcomes:
@@ -172,6 +202,8 @@ def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Out
 def file_outcomes(raw: RawFile, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Outcome]:
     """Read and process one raw file into plain outcomes; never raises (an unexpected
     error becomes an `internal_error` reject). `process_file` schedules this work."""
+    if raw.problem == EXCLUDED and raw.source is not None:
+        return [excluded(raw, raw.source)]
     if raw.problem is not None:
         return [reject(raw, raw.problem, _PROBLEM_MESSAGES.get(raw.problem, raw.problem))]
     try:

@@ -161,14 +161,14 @@ class Reducer:
         """Take outcomes in order, as `add` one by one would (same decisions, faster:
         both indexes look the batch's keys up in their sorted arrays at once)."""
         prepared: Prepared | None = None
-        kept = [o for o in outcomes if o["kind"] != "rejected"]
+        kept = [o for o in outcomes if o["kind"] == "record"]
         self.kept_by_text.prepare([o["text_key"] for o in kept])
         if self.near_duplicates is not None:
             prepared = self.near_duplicates.prepare([_signature(o) for o in kept])
         results = []
         position = 0
         for outcome in outcomes:
-            if outcome["kind"] == "rejected" or prepared is None:
+            if outcome["kind"] != "record" or prepared is None:
                 results.append(self.add(outcome))
             else:
                 results.append(self.add(outcome, (prepared, position)))
@@ -199,15 +199,15 @@ class Reducer:
         `record` is the outcome's `record` dict: the whole record, or in wire form
         (`pipeline.wire_outcomes`) its id, source file and sha256 only.
 
-        Rejects and duplicates only add a ledger entry (and return None); the caller
+        Rejects, exclusions and duplicates only add a ledger entry (and return None); the caller
         streams published records to the writer, so no rows accumulate here.
         `prepared` is the outcome's signature prepared by the index (see `add_all`).
         """
-        if outcome["kind"] == "rejected":
+        if outcome["kind"] in ("rejected", "excluded"):
             self._log(
                 ledger_entry(
                     outcome["source_file"],
-                    "rejected",
+                    outcome["kind"],
                     raw_sha256=outcome["raw_sha256"],
                     reason=outcome["reason"],
                     message=outcome["message"],

@@ -228,7 +228,7 @@
       });
       return view("list", "Articles, page " + page, [
         heading("Articles"),
-        el("p", { class: "lead" }, plural(meta.articles, "article", "articles") + ", newest first."),
+        el("p", { class: "lead" }, plural(meta.articles, "article", "articles") + ", " + meta.order + "."),
         pager("list", page, meta.list_pages),
         el("ol", { class: "rows", start: start }, rows),
         pager("list", page, meta.list_pages)

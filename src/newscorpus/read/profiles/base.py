@@ -31,6 +31,9 @@ class Article:
     url: str | None = None
     published: str | None = None
     part: str | None = None
+    # What the reader noticed without rejecting the article, for the build's summary
+    # (e.g. text that looks like one story per line read as one article).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
