@@ -6,7 +6,8 @@
 Generates pages in the Donga scrape format with `build_bench.generate` (mixed BBC News
 paragraphs from ../shared/data/bbc_news, about 4 KB a page) in a temp dir, then times,
 for every page (once; --repeat N takes the best of N), each stage the worker runs, in
-`process_file`'s order: stat + read, sha256 of the bytes, decode, parse, annotate
+`process_file`'s order: stat + read, sha256 of the bytes, decode, parse, roles (the
+role pass, `read/roles.py`: captions, bylines, datelines out of the story), annotate
 (quotes and attribution), record build (the dict, annotation excluded), validation,
 MinHash signature, text_key, the wire form (one marshal of the record), and
 `process_file` end to end. Prints the median and the mean per article in microseconds
@@ -36,6 +37,7 @@ from build_bench import BBC, generate, load_bbc
 from newscorpus.read.decode import decode_and_normalize
 from newscorpus.read.profiles import Article
 from newscorpus.read.profiles.donga_wordpress import parse_donga_text
+from newscorpus.read.roles import apply_roles
 from newscorpus.read.sources import RawFile, discover, load_registry
 from newscorpus.record import records
 from newscorpus.record.records import (
@@ -52,6 +54,7 @@ STAGES = (
     "sha256",
     "decode",
     "parse",
+    "roles",
     "annotate",
     "record build",
     "validation",
@@ -91,9 +94,11 @@ def stage_times(raw: RawFile) -> dict[str, float]:
     times["decode"], decoded = _timed(lambda: decode_and_normalize(data))
     times["parse"], parts = _timed(lambda: parse_donga_text(decoded.text))
     headline, subheadlines, paragraphs, source_line, steps = parts
-    article = Article(
+    parsed = Article(
         headline, subheadlines, paragraphs, decoded.encoding, decoded.steps + steps, source_line
     )
+    times["roles"], article = _timed(lambda: apply_roles(parsed, source.role_switches()))
+    headline, paragraphs = article.headline, article.paragraphs
     body = PARAGRAPH_SEPARATOR.join(paragraphs)
     times["annotate"], quotes = _timed(lambda: annotate_quotes(headline, subheadlines, body))
     # The record dict alone: annotation is replaced by its result for this timing.

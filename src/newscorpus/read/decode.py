@@ -1,16 +1,23 @@
 """Bytes to faithful text: a documented decoding fallback chain and minimal normalization.
 
-Decoding chain (first that succeeds wins; the encoding used is recorded in the record):
+Decoding chain (first that succeeds wins; the codec used, under its normalised name
+(`codecs.lookup(...).name`), is recorded in the record):
 
 1. a byte-order mark: UTF-8 (``utf-8-sig``), UTF-16 LE/BE (``utf-16``);
 2. UTF-16 without a BOM (``utf-16-le``/``utf-16-be``), recognised only by its NUL bytes:
    text that is mostly ASCII has a NUL in every other byte, at one parity, and none at
    the other (see `utf16_byte_order`);
-3. strict UTF-8;
-4. cp949 (Korean, a superset of EUC-KR), accepted only when most non-ASCII characters it
-   yields are Hangul: many cp1252 byte pairs are also valid cp949, so this guards Latin
-   text from being read as Korean;
-5. cp1252 (Windows Western; covers Latin-1's printable range).
+3. strict UTF-8 (ASCII included); these three steps never guess, and are the fast path;
+4. a legacy encoding, guessed by `newscorpus.read.charsets.guess_legacy` from three
+   witnesses: the source's declared language (its writing system's encodings, e.g.
+   cp1251, KOI8-R for ``ru``; cp949 for ``ko``; cp1252 for ``en`` or ``fr``), the text
+   itself (a decode that looks like mojibake, or whose letters are not in that writing
+   system's script, is refused) and a detector, charset-normalizer. When the language
+   and the detector both have an answer they must agree; either decides alone when
+   the other has none (``mul``, an undeclared language, an article in another
+   language than its source's); strict decoding in the chosen codec;
+5. otherwise the file is rejected `undetermined_encoding`: a wrong guess is never
+   published as valid-looking text.
 
 Bytes with NUL characters (outside UTF-16) or a high share of control characters are
 binary and rejected. Normalization never touches quotation marks, apostrophes, ellipses
@@ -26,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from newscorpus.errors import RejectError
+from newscorpus.read.charsets import guess_legacy
 
 # Share of control characters above which text is treated as binary, not prose.
 _MAX_CONTROL_SHARE = 0.05
@@ -47,19 +55,13 @@ class DecodedText:
     steps: tuple[str, ...]
 
 
-def _hangul_share(text: str) -> float:
-    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
-    if not non_ascii:
-        return 0.0
-    hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3" or "\u3130" <= ch <= "\u318f")
-    return hangul / len(non_ascii)
-
-
-def decode_bytes(data: bytes) -> tuple[str, str, bool]:
+def decode_bytes(data: bytes, *, language: str | None = None) -> tuple[str, str, bool]:
     """Decode raw bytes with the fallback chain; return (text, encoding, had_bom).
 
-    Raises RejectError `binary` for NUL bytes or control-character noise and
-    `undecodable` when no encoding of the chain applies.
+    `language` is the source's BCP 47 tag from the registry; it only weighs the guess
+    of a legacy encoding (step 4 of the chain). Raises RejectError `binary` for NUL
+    bytes or control-character noise, `undecodable` for a BOM or UTF-16 layout the
+    bytes break, and `undetermined_encoding` when no legacy encoding can be trusted.
     """
     if data.startswith(codecs.BOM_UTF8):
         try:
@@ -83,16 +85,16 @@ def decode_bytes(data: bytes) -> tuple[str, str, bool]:
         return _checked(data.decode("utf-8"), data, "utf-8"), "utf-8", False
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("cp949")
-        if _hangul_share(text) >= 0.5:
-            return _checked(text, data, "cp949"), "cp949", False
-    except UnicodeDecodeError:
-        pass
-    try:
-        return _checked(data.decode("cp1252"), data, "cp1252"), "cp1252", False
-    except UnicodeDecodeError as exc:
-        raise RejectError("undecodable", "not valid UTF-8, UTF-16, cp949 or cp1252") from exc
+    # Control bytes are control characters in every legacy encoding read (none uses
+    # them inside a multi-byte character), and a decode is never longer than its bytes:
+    # noise this check lets through is caught on the decoded text below.
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > _MAX_CONTROL_SHARE * len(data):
+        raise RejectError(
+            "binary", f"{controls} control bytes in {len(data)} (binary data, not text)"
+        )
+    text, encoding = guess_legacy(data, language)
+    return _checked(text, data, encoding), encoding, False
 
 
 def utf16_byte_order(data: bytes) -> str | None:
@@ -161,9 +163,12 @@ def normalize_text(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(steps)
 
 
-def decode_and_normalize(data: bytes) -> DecodedText:
-    """Decode raw bytes (see the module docstring) and normalize the text."""
-    text, encoding, had_bom = decode_bytes(data)
+def decode_and_normalize(data: bytes, *, language: str | None = None) -> DecodedText:
+    """Decode raw bytes (see the module docstring) and normalize the text.
+
+    `language`: the source's declared BCP 47 tag, weighing the guess of a legacy encoding.
+    """
+    text, encoding, had_bom = decode_bytes(data, language=language)
     normalized, steps = normalize_text(text)
     if had_bom:
         steps = ("strip_bom", *steps)

@@ -69,10 +69,17 @@ class Source:
     annotation: tuple[tuple[str, Any], ...] = ()
     # Patterns of paths that are not the source's input (ledger outcome `excluded`).
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    # `[sources.<key>.roles]`: roles of non-story text switched off (kept in the text).
+    roles: tuple[tuple[str, bool], ...] = ()
 
     def profile_options(self) -> dict[str, Any]:
         """Return the `[sources.<key>.options]` table handed to the profile's reader."""
         return dict(self.options)
+
+    def role_switches(self) -> dict[str, bool]:
+        """Return the `[sources.<key>.roles]` table: role -> on (every role is on unless
+        the table turns it off; see `newscorpus.read.roles.ROLES`)."""
+        return dict(self.roles)
 
     def annotation_options(self) -> dict[str, Any]:
         """Return the `[sources.<key>.annotation]` table: the source's writing habits
@@ -127,7 +134,7 @@ def excluded_by(relpath: str, patterns: Sequence[str]) -> str | None:
 
 
 _REQUIRED_KEYS = ("name", "language", "profile", "licence")
-_OPTIONAL_KEYS = ("options", "aliases", "annotation", "exclude")
+_OPTIONAL_KEYS = ("options", "aliases", "annotation", "exclude", "roles")
 # A source's writing habits the annotator can follow: option -> (type, meaning).
 ANNOTATION_OPTIONS: dict[str, tuple[type, str]] = {
     "organisations_as_he": (
@@ -179,6 +186,7 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             aliases=tuple(table.get("aliases", [])),
             annotation=tuple(sorted(table.get("annotation", {}).items())),
             exclude=tuple(table.get("exclude", DEFAULT_EXCLUDE)),
+            roles=tuple(sorted(table.get("roles", {}).items())),
         )
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
@@ -224,6 +232,7 @@ def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
             f"(pattern {_language_pattern().pattern}; e.g. 'en', 'ko', 'en-US')"
         )
     problems.extend(_annotation_problems(table.get("annotation", {})))
+    problems.extend(_roles_problems(table.get("roles", {})))
     options = table.get("options", {})
     if not isinstance(options, dict):
         problems.append(f"options must be a table, not {options!r}")
@@ -246,6 +255,21 @@ def _annotation_problems(annotation: Any) -> list[str]:
         elif type(value) is not ANNOTATION_OPTIONS[key][0]:
             wanted = ANNOTATION_OPTIONS[key][0].__name__
             problems.append(f"annotation: {key} must be a {wanted}, not {value!r}")
+    return problems
+
+
+def _roles_problems(roles: Any) -> list[str]:
+    """Problems of a `roles` table: unknown roles, values that are not true/false."""
+    from newscorpus.read.roles import ROLES
+
+    if not isinstance(roles, dict):
+        return [f"roles must be a table, not {roles!r}"]
+    problems = []
+    for key, value in sorted(roles.items()):
+        if key not in ROLES:
+            problems.append(f"roles: unknown role {key!r} (known: {', '.join(ROLES)})")
+        elif type(value) is not bool:
+            problems.append(f"roles: {key} must be true or false, not {value!r}")
     return problems
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from newscorpus.errors import RejectError
 from newscorpus.read.profiles import PartRejected, get_profile
+from newscorpus.read.roles import apply_roles
 from newscorpus.read.sources import DEFAULT_EXCLUDE, EXCLUDED, RawFile, Source, excluded_by
 from newscorpus.record.records import build_record, record_problems
 from newscorpus.run.cache import StatKey, stat_key
@@ -104,10 +105,16 @@ def excluded(raw: RawFile, source: Source) -> Outcome:
     }
 
 
+# How a `too_large` reject says to raise the limit: the build's option and setting.
+RAISE_SIZE_LIMIT = "raise it with `newscorpus build --max-bytes N` (BuildSettings.max_bytes)"
+
+
 def read_raw(raw: RawFile, max_bytes: int) -> bytes:
     """Read a raw file's bytes, refusing (without reading it whole) one over `max_bytes`."""
     if raw.size > max_bytes:
-        raise RejectError("too_large", f"{raw.size} bytes, over the limit of {max_bytes}")
+        raise RejectError(
+            "too_large", f"{raw.size} bytes, over the limit of {max_bytes}; {RAISE_SIZE_LIMIT}"
+        )
     # Unbuffered, in reads of about the file's size: a buffered reader costs more than
     # reading a small file, and one read of max_bytes + 1 would allocate that much.
     want = max_bytes + 1
@@ -125,7 +132,9 @@ def read_raw(raw: RawFile, max_bytes: int) -> bytes:
         raise RejectError("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from exc
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > max_bytes:
-        raise RejectError("too_large", f"grew past the limit of {max_bytes} bytes while read")
+        raise RejectError(
+            "too_large", f"grew past the limit of {max_bytes} bytes while read; {RAISE_SIZE_LIMIT}"
+        )
     return data
 
 
@@ -157,7 +166,7 @@ def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Out
                 f" (read by profile {profile.name}; a profile that takes the option reads "
                 "other endings with extensions = [...] in the source's options)",
             )
-        articles = profile.read(data, source.profile_options())
+        articles = profile.read(data, source.profile_options(), language=source.language)
     except RejectError as exc:
         return [reject(raw, exc.reason, exc.message, sha)]
     outcomes: list[Outcome] = []
@@ -178,6 +187,9 @@ def process_bytes(raw: RawFile, data: bytes, sha: str | None = None) -> list[Out
                 )
             )
             continue
+        # Captions, bylines, datelines, tags and notes out of the story (one place,
+        # every profile).
+        article = apply_roles(article, source.role_switches())
         record = build_record(raw, source, sha, article, profile.name)
         problems = record_problems(record, raw.relpath)
         if problems:

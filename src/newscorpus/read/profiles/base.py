@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from newscorpus.errors import RejectError
 
@@ -34,6 +34,12 @@ class Article:
     # What the reader noticed without rejecting the article, for the build's summary
     # (e.g. text that looks like one story per line read as one article).
     warnings: tuple[str, ...] = ()
+    # What is not story text, as the role pass (`read/roles.py`) or the markup found it.
+    captions: tuple[str, ...] = ()
+    bylines: tuple[str, ...] = ()
+    dateline: str | None = None
+    notes: tuple[str, ...] = ()
+    removed: tuple[tuple[str, str], ...] = ()  # (role, text): wire tags, link lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +54,22 @@ class PartRejected:
     message: str
 
 
-# A reader takes the raw bytes and the source's `options` table from the registry. It
-# raises RejectError for the whole file, or returns PartRejected for one article of it.
-ProfileReader = Callable[[bytes, Mapping[str, Any]], Sequence[Article | PartRejected]]
+class ProfileReader(Protocol):
+    """A profile's reader: the raw bytes and the source's `options` table in, articles out.
+
+    `language` is the source's BCP 47 tag from the registry (None when unknown); the
+    reader passes it to decoding, where it weighs the guess of a legacy encoding. A
+    reader raises RejectError for the whole file, or returns PartRejected for one
+    article of it.
+    """
+
+    def __call__(
+        self, data: bytes, options: Mapping[str, Any], /, *, language: str | None = None
+    ) -> Sequence[Article | PartRejected]:
+        """Read one raw file into its articles."""
+        ...
+
+
 # An options check takes a source's `options` table and raises RejectError
 # `invalid_options` naming what is wrong; the registry runs it before a build starts.
 OptionsCheck = Callable[[Mapping[str, Any]], None]

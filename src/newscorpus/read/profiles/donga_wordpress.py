@@ -119,9 +119,11 @@ def parse_donga_text(
     extensions=(".txt",),
     description="Dong-A Ilbo English articles as printed by a WordPress news site (text dump).",
 )
-def read_donga_wordpress(data: bytes, options: Mapping[str, Any]) -> list[Article]:
+def read_donga_wordpress(
+    data: bytes, options: Mapping[str, Any], *, language: str | None = None
+) -> list[Article]:
     """Read one Donga WordPress text dump into one Article (no options)."""
-    decoded = decode_and_normalize(data)
+    decoded = decode_and_normalize(data, language=language)
     headline, subheadlines, paragraphs, source_name, steps = parse_donga_text(decoded.text)
     return [
         Article(

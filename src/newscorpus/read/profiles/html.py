@@ -27,7 +27,7 @@ Options (`[sources.<folder>.options]`), defaults chosen on the extraction benchm
 - `max_decompressed_bytes` (int): refuse a `.gz` that inflates past this (default 64 MiB).
 
 Reject codes: `malformed` (bad gzip, no HTML tree), `no_body` (no main text found),
-`no_headline` (no title of any kind), `too_large`, `binary`, `undecodable`,
+`no_headline` (no title of any kind), `too_large`, `binary`, `undecodable`, `undetermined_encoding`,
 `invalid_options`.
 """
 
@@ -112,11 +112,14 @@ def _codec_name(label: str) -> str | None:
         return None
 
 
-def decode_html(data: bytes, http_charset: str | None = None) -> DecodedText:
+def decode_html(
+    data: bytes, http_charset: str | None = None, *, language: str | None = None
+) -> DecodedText:
     """Decode page bytes: BOM, then the declared charset (HTTP, then page), then the chain.
 
     A declared charset that Python does not know or that fails on the bytes is ignored
-    (pages lie about their encoding); the fallback chain then decides.
+    (pages lie about their encoding); the fallback chain then decides, its guess of a
+    legacy encoding weighed by the source's `language`.
     """
     if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         for label in (http_charset, declared_charset(data)):
@@ -131,7 +134,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> DecodedText:
                 raise RejectError("binary", f"contains NUL characters after {codec} decoding")
             normalized, steps = normalize_text(text)
             return DecodedText(text=normalized, encoding=codec, steps=steps)
-    text, encoding, had_bom = decode_bytes(data)
+    text, encoding, had_bom = decode_bytes(data, language=language)
     normalized, steps = normalize_text(text)
     return DecodedText(normalized, encoding, ("strip_bom", *steps) if had_bom else steps)
 
@@ -157,6 +160,8 @@ def extract_article(
     tree = load_html(html)
     if tree is None:
         raise RejectError("malformed", "no HTML document could be parsed from the page")
+    # Read before extraction, which prunes the tree it is given.
+    marked_captions, marked_bylines = markup_roles(tree)
     try:
         document = bare_extraction(
             tree,
@@ -177,6 +182,11 @@ def extract_article(
         raise RejectError("no_body", "no main text found in the page")
     body, body_steps = normalize_text(document.text or "")
     paragraphs = tuple(line.strip() for line in body.split("\n") if line.strip())
+    if not marked_bylines and isinstance(document.author, str) and document.author.strip():
+        marked_bylines = (collapse_spaces(document.author),)  # meta tags, schema.org JSON-LD
+    paragraphs, captions, bylines, role_steps = _take_marked(
+        paragraphs, marked_captions, marked_bylines
+    )
     headline = collapse_spaces(document.title or "")
     if not headline:
         raise RejectError("no_headline", "the page has no og:title, <h1> or <title>")
@@ -186,11 +196,65 @@ def extract_article(
         subheadlines=(),
         paragraphs=paragraphs,
         encoding=encoding,
-        steps=(*steps, *body_steps, "extract_main_text"),
+        steps=(*steps, *body_steps, "extract_main_text", *role_steps),
         url=page_url,
         published=iso_date(document.date),
         part=part,
+        captions=captions,
+        bylines=bylines,
     )
+
+
+# Where a page marks its captions and bylines (the text rules of `read/roles.py` cover
+# what no markup says).
+_CAPTION_XPATH = "//figcaption"
+_BYLINE_XPATH = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
+    " | //address | //*[@rel='author'] | //*[@itemprop='author']"
+)
+
+
+def markup_roles(tree: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the texts a page marks as captions (`<figcaption>`) and bylines (`.byline`,
+    `<address>`, `rel=author`, schema.org `itemprop=author`), in page order, once each."""
+    found: list[tuple[str, ...]] = []
+    for xpath in (_CAPTION_XPATH, _BYLINE_XPATH):
+        texts: list[str] = []
+        for element in tree.xpath(xpath):
+            text = collapse_spaces(" ".join(element.itertext()))
+            if text.startswith(("By ", "by ")):
+                text = text[3:].strip()
+            if text and text not in texts and not any(text in kept for kept in texts):
+                texts.append(text)
+        found.append(tuple(texts))
+    return found[0], found[1]
+
+
+def _take_marked(
+    paragraphs: tuple[str, ...], captions: tuple[str, ...], bylines: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Move the paragraphs the markup names as a caption or a byline out of the body;
+    return (paragraphs, captions, bylines, steps). Marked texts the extractor left out
+    are kept in their fields all the same (they are the page's, not invented)."""
+    marked = {caption: "caption" for caption in captions}
+    marked.update({byline: "byline" for byline in bylines})
+    kept = []
+    steps: list[str] = []
+    for paragraph in paragraphs:
+        text = collapse_spaces(paragraph)
+        bare = text[3:].strip() if text.startswith(("By ", "by ")) else text
+        role = marked.get(text) or marked.get(bare)
+        if role is None:
+            kept.append(paragraph)
+        elif f"role_markup_{role}" not in steps:
+            steps.append(f"role_markup_{role}")
+    if captions and "role_markup_caption" not in steps:
+        steps.append("role_markup_caption")
+    if bylines and "role_markup_byline" not in steps:
+        steps.append("role_markup_byline")
+    if not kept:  # never an article without a body
+        return paragraphs, captions, bylines, tuple(steps)
+    return tuple(kept), captions, bylines, tuple(steps)
 
 
 def check_html_options(options: Mapping[str, Any]) -> None:
@@ -210,7 +274,9 @@ def max_decompressed(options: Mapping[str, Any]) -> int:
     "URL and date by trafilatura.",
     check_options=check_html_options,
 )
-def read_html(data: bytes, options: Mapping[str, Any]) -> list[Article]:
+def read_html(
+    data: bytes, options: Mapping[str, Any], *, language: str | None = None
+) -> list[Article]:
     """Read one saved page (gzip detected by its magic bytes) into one Article."""
     check_html_options(options)
     steps: tuple[str, ...] = ()
@@ -218,7 +284,7 @@ def read_html(data: bytes, options: Mapping[str, Any]) -> list[Article]:
     if data[:2] == b"\x1f\x8b":
         data = gunzip_limited(data, max_decompressed(options))
         steps = ("gunzip",)
-    decoded = decode_html(data)
+    decoded = decode_html(data, language=language)
     return [
         extract_article(
             decoded.text,

@@ -19,7 +19,8 @@ Options (`[sources.<folder>.options]`), the field names of the scraper's objects
 
 Reject codes: `malformed` (per line: not JSON, not an object, a field of the wrong type),
 `empty` (per line: empty headline or body), `no_articles` (no lines at all), plus the
-whole-file codes `malformed` (bad gzip), `binary`, `undecodable`, `invalid_options`.
+whole-file codes `malformed` (bad gzip), `binary`, `undecodable`,
+`undetermined_encoding`, `invalid_options`.
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def check_jsonl_options(options: Mapping[str, Any]) -> None:
     description="A scraper's JSON Lines output, one article per line; field names by options.",
     check_options=check_jsonl_options,
 )
-def read_jsonl(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRejected]:
+def read_jsonl(
+    data: bytes, options: Mapping[str, Any], *, language: str | None = None
+) -> list[Article | PartRejected]:
     """Read a JSON Lines file: one Article per line, a PartRejected for each bad line."""
     check_jsonl_options(options)  # fail the file early
     steps: tuple[str, ...] = ()
@@ -133,7 +136,7 @@ def read_jsonl(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRe
         limit = int(options.get("max_decompressed_bytes", DEFAULT_MAX_DECOMPRESSED_BYTES))
         data = gunzip_limited(data, limit)
         steps = ("gunzip",)
-    decoded = decode_and_normalize(data)
+    decoded = decode_and_normalize(data, language=language)
     articles: list[Article | PartRejected] = []
     for number, line in enumerate(decoded.text.split("\n"), start=1):
         if not line.strip():

@@ -167,12 +167,14 @@ def check_plain_text_options(options: Mapping[str, Any]) -> None:
     "paragraphs separated by blank lines), or one story per line.",
     check_options=check_plain_text_options,
 )
-def read_plain_text(data: bytes, options: Mapping[str, Any]) -> list[Article]:
+def read_plain_text(
+    data: bytes, options: Mapping[str, Any], *, language: str | None = None
+) -> list[Article]:
     """Read one plain-text file into one Article, or one per line (see the module's options)."""
     check_plain_text_options(options)
     headline_rule = choice_option(options, "headline", HEADLINE_RULES)
     paragraph_rule = choice_option(options, "paragraphs", PARAGRAPH_RULES)
-    decoded = decode_and_normalize(data)
+    decoded = decode_and_normalize(data, language=language)
     if choice_option(options, "articles", ARTICLE_RULES) == "per_line":
         return [
             Article(

@@ -78,7 +78,9 @@ _WARC_PACKAGES = ("warcio", "gzip", "zlib", *PARSER_PACKAGES)
     "read like html_trafilatura_v1.",
     check_options=check_warc_options,
 )
-def read_warc(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRejected]:
+def read_warc(
+    data: bytes, options: Mapping[str, Any], *, language: str | None = None
+) -> list[Article | PartRejected]:
     """Read every HTML response of a WARC file into Articles (one PartRejected per bad one)."""
     # Imported here so that `import newscorpus` does not pull in warcio.
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
@@ -110,7 +112,7 @@ def read_warc(data: bytes, options: Mapping[str, Any]) -> list[Article | PartRej
                 payload = record.content_stream().read(limit + 1)
                 if len(payload) > limit:
                     raise RejectError("too_large", f"the page is over {limit} bytes")
-                decoded = decode_html(payload, charset)
+                decoded = decode_html(payload, charset, language=language)
                 articles.append(
                     extract_article(
                         decoded.text,
