@@ -226,6 +226,13 @@ def prepare_text(text: str) -> bytes:
     return letters
 
 
+def forget_text() -> None:
+    """Drop the table kept for the last text (`prepare_text`): a byte per character of
+    it, which would stay in memory until the next text."""
+    global _letters_cache
+    _letters_cache = ("", b"")
+
+
 def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     """All cue occurrences in text[lo:hi], left to right.
 

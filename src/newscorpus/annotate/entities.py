@@ -350,9 +350,11 @@ def entity_of(entities: Sequence[Entity], name: str, before: int | None = None) 
             continue
         if before is None:
             return entity
-        mentioned = [m for m in entity.mentions if m < before]
-        if mentioned and (best is None or mentioned[-1] > best[0]):
-            best = (mentioned[-1], entity)
+        # The latest mention before `before` by binary search (mentions are in text
+        # order): a walk over all of them made every quotation cost the article's size.
+        latest = bisect.bisect_left(entity.mentions, before) - 1
+        if latest >= 0 and (best is None or entity.mentions[latest] > best[0]):
+            best = (entity.mentions[latest], entity)
     return best[1] if best is not None else None
 
 

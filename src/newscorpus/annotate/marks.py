@@ -158,7 +158,9 @@ class _MarkIndex:
         if k > 0 and items[k - 1][1] > lo:
             k -= 1  # a run of ' that starts before `lo` and reaches into the window
         out: list[tuple[int, str]] = []
-        for start, end in items[k:]:
+        # Indexed, not `items[k:]`: a slice would copy every mark after the window.
+        for i in range(k, len(items)):
+            start, end = items[i]
             if start >= hi:
                 break
             if end < 0:

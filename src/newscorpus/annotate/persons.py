@@ -5,7 +5,7 @@ of a titled phrase, and the referent a pronoun speaker takes (`resolve_referent`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -273,34 +273,55 @@ def resolve_referent(
     quote speaker. None when nothing fits (the pronoun then stays its own speaker).
     `genders` maps a name's `gender_key` to what the article says elsewhere ("m"/"f").
     """
-    low = pronoun.casefold()
-    if low not in ("he", "she", "they", "it"):
-        return None
     k = len(candidates)
     while k > 0 and candidates[k - 1].pos >= pos:
         k -= 1
+
+    def latest(test: Callable[[Referent], bool]) -> Referent | None:
+        # Walked by index from the end: a reversed slice would copy every candidate.
+        for i in range(k - 1, -1, -1):
+            if test(candidates[i]):
+                return candidates[i]
+        return None
+
+    return choose_referent(pronoun, pos, latest, reach, genders, organisations_as_he)
+
+
+def choose_referent(
+    pronoun: str,
+    pos: int,
+    latest: Callable[[Callable[[Referent], bool]], Referent | None],
+    reach: int,
+    genders: Mapping[str, str] | None = None,
+    organisations_as_he: bool = False,
+) -> Referent | None:
+    """`resolve_referent`'s choice, given `latest(test)`: the most recent candidate
+    before `pos` that passes `test`, or None. A caller with many candidates answers it
+    from an index (`quotes._SpeakerHistory`); the tests read only a referent's name,
+    person, gender and kind, and its position only for a "subject"."""
+    low = pronoun.casefold()
+    if low not in ("he", "she", "they", "it"):
+        return None
     if low in _PERSON_PRONOUNS:
         want = "m" if low == "he" else "f"
-        for r in reversed(candidates[:k]):
+
+        def fits(r: Referent) -> bool:
             if not r.person:
-                continue
+                return False
             gender = r.gender or (genders.get(gender_key(r.name), "") if genders else "")
             if gender and gender != want:
-                continue
-            if r.kind == "subject" and pos - r.pos > reach:
-                continue
-            return r
-        if organisations_as_he:
-            for r in reversed(candidates[:k]):
-                if not r.person and r.kind == "quote":
-                    return r
-        return None
-    fallback: Referent | None = None
-    for r in reversed(candidates[:k]):
-        if r.kind == "subject":
-            continue
-        if not r.person and not (r.kind == "report" and low == "it" and _person_head(r.name)):
-            return r
-        if fallback is None and r.kind == "quote":
-            fallback = r
-    return fallback
+                return False
+            return not (r.kind == "subject" and pos - r.pos > reach)
+
+        found = latest(fits)
+        if found is None and organisations_as_he:
+            found = latest(lambda r: not r.person and r.kind == "quote")
+        return found
+
+    def group(r: Referent) -> bool:
+        if r.kind == "subject" or r.person:
+            return False
+        return not (r.kind == "report" and low == "it" and _person_head(r.name))
+
+    found = latest(group)
+    return found if found is not None else latest(lambda r: r.kind == "quote")

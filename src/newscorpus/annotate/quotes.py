@@ -62,6 +62,8 @@ Design (rule based, standard library only, pure functions):
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from newscorpus.annotate.attribution import (
@@ -84,6 +86,7 @@ from newscorpus.annotate.context import (
 )
 from newscorpus.annotate.cues import (
     Ranges,
+    forget_text,
     prepare_text,
 )
 from newscorpus.annotate.entities import (
@@ -105,6 +108,7 @@ from newscorpus.annotate.marks import (
 )
 from newscorpus.annotate.persons import (
     Referent,
+    choose_referent,
     gender_key,
     is_person_name,
     name_gender,
@@ -118,6 +122,7 @@ from newscorpus.annotate.phrases import (
 from newscorpus.annotate.sentences import (
     _sentence_end,
     _sentence_start,
+    forget_sentences,
     prepare_sentences,
 )
 from newscorpus.annotate.speakers import canonical_speakers
@@ -230,6 +235,50 @@ def _make_quote(
 _QUOTED_SPEAKERS = 10
 
 
+class _SpeakerHistory:
+    """The resolved named quotation speakers, oldest first (`entries`), indexed so that a
+    pronoun's look-back costs the speakers more recent than its answer, not the whole
+    history: an article of thousands of quotations once spent most of its time there.
+
+    `latest(pos, test)` is the most recently added entry before `pos` that passes
+    `test` (`persons.choose_referent`'s question). Entries are all "quote" referents,
+    whose tests read only name, person, gender and kind: equal in those, entries answer
+    alike, so one test per distinct speaker is enough.
+    """
+
+    __slots__ = ("_by_key", "entries")
+
+    def __init__(self) -> None:
+        self.entries: list[Referent] = []
+        # (name, person, gender, kind) -> indexes of its entries, ascending; the dict is
+        # kept in order of each key's latest entry (re-inserted on every addition).
+        self._by_key: dict[tuple[str, bool, str, str], list[int]] = {}
+
+    def append(self, ref: Referent) -> None:
+        """Add the speaker of the latest resolved quotation."""
+        key = (ref.name, ref.person, ref.gender, ref.kind)
+        indexes = self._by_key.pop(key, None) or []
+        indexes.append(len(self.entries))
+        self._by_key[key] = indexes
+        self.entries.append(ref)
+
+    def latest(self, pos: int, test: Callable[[Referent], bool]) -> Referent | None:
+        """The latest entry (in order of addition) before offset `pos` passing `test`."""
+        entries, best = self.entries, -1
+        for indexes in reversed(self._by_key.values()):
+            if indexes[-1] <= best:
+                break  # this key and every one after it were added before the best
+            if not test(entries[indexes[-1]]):
+                continue
+            for index in reversed(indexes):
+                if index <= best:
+                    break
+                if entries[index].pos < pos:
+                    best = index
+                    break
+        return entries[best] if best >= 0 else None
+
+
 def extract_quotes(
     text: str,
     *,
@@ -245,12 +294,28 @@ def extract_quotes(
     `pronoun_trace`, when a list, receives each he/she decision's candidates with their
     features (bench/fit_pronoun_weights.py learns the weights from them).
     """
+    try:
+        return _extract_quotes(text, organisations_as_he, pronoun_trace)
+    finally:
+        # The text's tables belong to this extraction: kept, they would hold memory of
+        # the text's size through whatever runs next (a build's writing and checking).
+        forget_sentences()
+        forget_text()
+
+
+def _extract_quotes(
+    text: str,
+    organisations_as_he: bool,
+    pronoun_trace: list[tuple[int, str, list[tuple[Entity, tuple[float, ...]]]]] | None,
+) -> list[Quote]:
+    """`extract_quotes`, leaving the text's tables behind."""
     spans = find_quote_spans(text)
     if spans:
         # this text's tables, built anew (see `prepare_sentences`, `cues.prepare_text`)
         prepare_sentences(text)
         prepare_text(text)
-    history: list[Referent] = []  # resolved named quotation speakers, oldest first
+    speakers = _SpeakerHistory()
+    history = speakers.entries  # resolved named quotation speakers, oldest first
     discourse: _Discourse | None = None  # other named speakers, found lazily
     kept: list[tuple[_Span, Attribution | None, str | None, str | None]] = []
     resolved: dict[int, str | None] = {}  # id(attribution) -> resolved speaker
@@ -274,9 +339,13 @@ def extract_quotes(
         # Only text after the nearest quotation speaker the pronoun could take can hold
         # a more recent referent; without one, look back `_DISCOURSE_REACH` characters.
         lo = max(0, pos - _DISCOURSE_REACH)
-        earlier = [r for r in history if r.pos < pos]
-        found = resolve_referent(
-            pronoun, pos, earlier, _SUBJECT_REACH, genders, organisations_as_he
+        found = choose_referent(
+            pronoun,
+            pos,
+            functools.partial(speakers.latest, pos),
+            _SUBJECT_REACH,
+            genders,
+            organisations_as_he,
         )
         if found is not None and (found.person or low in ("they", "it")):
             lo = max(lo, found.pos)
@@ -382,7 +451,7 @@ def extract_quotes(
                     want = {"he": "m", "she": "f"}.get(mention.casefold(), "")
                     if ref.person and want:
                         genders.setdefault(gender_key(ref.name), want)
-                    history.append(Referent(ref.name, att.mention_start, ref.person, "", "quote"))
+                    speakers.append(Referent(ref.name, att.mention_start, ref.person, "", "quote"))
                 else:
                     speaker = mention
             else:
@@ -392,7 +461,7 @@ def extract_quotes(
                     gender = name_gender(speaker)
                     if gender and person:
                         genders.setdefault(gender_key(speaker), gender)
-                    history.append(Referent(speaker, att.mention_start, person, gender, "quote"))
+                    speakers.append(Referent(speaker, att.mention_start, person, gender, "quote"))
         resolved[key] = speaker
         return speaker
 

@@ -189,6 +189,14 @@ def prepare_sentences(text: str) -> None:
     _sentences_cache = (text, _Sentences(text))
 
 
+def forget_sentences() -> None:
+    """Drop the index kept for the last text: it holds the text and tables of about its
+    size, which would stay in memory until the next text (`quotes.extract_quotes` calls
+    this when it is done)."""
+    global _sentences_cache
+    _sentences_cache = ("", _Sentences(""))
+
+
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
     cached = _sentences_cache

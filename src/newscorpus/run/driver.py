@@ -24,12 +24,15 @@ import functools
 import marshal
 import os
 import shutil
+import sys
 import tempfile
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from newscorpus.errors import (
     BuildError,
@@ -81,6 +84,73 @@ REDUCE_CHUNK_FILES = 64
 PREFETCH_HITS = 256
 # Reason code of a file that hit a bug rather than being bad input.
 INTERNAL_ERROR = "internal_error"
+# Seconds of work between two progress lines when stderr is not a terminal (a log, CI):
+# a long build, or one long file, says it is alive and how fast it goes. Read when a
+# build starts (tests set it to 0: a line per file).
+PROGRESS_INTERVAL = 10.0
+
+
+class _ProgressLines:
+    """Progress lines on a stream that is not a terminal (a terminal has the CLI's bar):
+    files decided of all, records, rejects and files a second, at least every `interval`
+    seconds while the build works, from the files as they are decided and from a
+    heartbeat thread (a long file, the writing or the check still get their lines).
+
+    `stage` names what the build is doing ("reading", "writing", "checking").
+    """
+
+    def __init__(self, total: int, stream: TextIO, interval: float) -> None:
+        self.total, self.stream, self.interval = total, stream, interval
+        self.done = self.records = self.rejects = 0
+        self.stage = "reading"
+        self._start = self._last = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._heart = threading.Thread(target=self._beat, name="build-progress", daemon=True)
+        self._heart.start()
+
+    def file_done(self, entries: list[dict[str, Any]]) -> None:
+        """Count one decided file (its ledger entries); write a line when one is due."""
+        self.done += 1
+        for entry in entries:
+            if entry["outcome"] == "record":
+                self.records += 1
+            elif entry["outcome"] == "rejected":
+                self.rejects += 1
+        self.tick()
+
+    def tick(self) -> None:
+        """Write a line if `interval` seconds passed since the last one."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.interval:
+                return
+            self._last = now
+            rate = self.done / max(now - self._start, 1e-9)
+            self.stream.write(
+                f"building: {self.done}/{self.total} files, {self.records} records, "
+                f"{self.rejects} rejects, {rate:.1f} files/s ({self.stage})\n"
+            )
+            self.stream.flush()
+
+    def _beat(self) -> None:
+        # Wakes when the next line is due (a poll at least every 50 ms with interval 0).
+        while not self._stop.wait(max(0.05, self._last + self.interval - time.monotonic())):
+            self.tick()
+
+    def close(self) -> None:
+        """Stop the heartbeat; idempotent."""
+        self._stop.set()
+        self._heart.join()
+
+
+def _progress_lines(total: int) -> _ProgressLines | None:
+    """The progress lines of a build with `total` files, when stderr is not a terminal."""
+    stream = sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    if stream is None or isatty is None or isatty():
+        return None
+    return _ProgressLines(total, stream, PROGRESS_INTERVAL)
 
 
 @dataclass
@@ -145,6 +215,9 @@ def build(
     `BuildSettings`): unchanged files are not processed again, and when nothing changed
     at all an intact `out_dir` is left as it is. A cache held by another build is not
     used (`BuildResult.cache_note` says so).
+
+    When stderr is not a terminal, a progress line (files done, records, rejects, files
+    a second) goes there at least every `PROGRESS_INTERVAL` seconds of work.
     """
     settings = dataclasses.replace(settings or BuildSettings(), **overrides)
     threshold = settings.near_duplicate_threshold
@@ -185,22 +258,37 @@ def build(
                 return current
             staging = Path(tempfile.mkdtemp(dir=out_path.parent, prefix=staging_prefix(out_path)))
             staging.chmod(0o755)  # mkdtemp makes it private; the published folder is not
+            lines = _progress_lines(len(files))
             try:
                 fingerprint = InputFingerprint(registry, key, settings.max_bytes)
                 result = _build_into(
-                    staging, files, registry, settings, template, plan, store, fingerprint, progress
+                    staging,
+                    files,
+                    registry,
+                    settings,
+                    template,
+                    plan,
+                    store,
+                    fingerprint,
+                    progress,
+                    lines,
                 )
                 # The per-file lists are not needed any more: free them before the
                 # validation, the build's last and largest allocation.
                 del files, plan
                 _release_free_memory()
                 _refuse_unsafe_publication(result, previous, settings)
+                if lines is not None:
+                    lines.stage = "checking"
                 _check_published(staging)
                 published = _fingerprint_folder(staging)
                 swap_into_place(staging, out_path)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
+            finally:
+                if lines is not None:
+                    lines.close()
             # A build that published files hitting bugs must redo them next time, so its
             # fingerprint is not remembered (the files themselves were never cached).
             digest = fingerprint.hexdigest() if store is not None else None
@@ -482,9 +570,11 @@ def _build_into(
     store: BuildCache | None,
     fingerprint: InputFingerprint,
     progress: ProgressCallback | None,
+    lines: _ProgressLines | None = None,
 ) -> BuildResult:
     """Process (or take from the cache), reduce, write and describe the corpus in
-    `staging`; `fingerprint` takes every input as it is decided."""
+    `staging`; `fingerprint` takes every input as it is decided, `lines` (if any) counts
+    the files and is told the stage."""
     spill_root = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f"{staging.name}-spill-"))
     width = 2 if len(files) < 2_000_000 else 3  # buckets of a few thousand rows at most
     spills = {split: SpillSorter(spill_root / split, width) for split in SPLITS}
@@ -504,6 +594,8 @@ def _build_into(
         done += 1
         if progress is not None:
             progress(done, len(files))
+        if lines is not None:
+            lines.file_done(entries)
 
     decided = _FileOutcomes(files, plan, store, settings)
     try:
@@ -513,6 +605,8 @@ def _build_into(
         # The workers are done: stop them before writing, which they would only watch
         # while holding their memory.
         decided.close()
+        if lines is not None:
+            lines.stage = "writing"
         config_files = _write_splits(staging, spills, reducer, settings)
     finally:
         decided.close()
