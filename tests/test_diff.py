@@ -208,7 +208,7 @@ def test_quotes_in_different_fields_are_never_paired() -> None:
     new["quotes"] = [moved, new["quotes"][1]]
     (change,) = one(old, new).changed
     assert [q.location for q in change.quotes_removed] == ["body"]
-    assert [(q.location, q.subheadline_index) for q in change.quotes_added] == [("subheadline", 0)]
+    assert [(q.location, q.field_index) for q in change.quotes_added] == [("subheadline", 0)]
 
 
 def test_a_split_move_is_reported_even_when_the_record_is_the_same() -> None:

@@ -64,7 +64,10 @@ _SPACE = (
 
 def _supported(node: dict[str, Any]) -> bool:
     """True when the columnar pass implements every keyword of `node` and its children."""
-    if not set(node) <= _KNOWN_KEYWORDS or "type" not in node:
+    # `$defs` are resolved into the properties that use them; `x-` keywords are
+    # storage annotations (`x-dictionary`), no constraint.
+    keywords = {key for key in node if not key.startswith("x-") and key != "$defs"}
+    if not keywords <= _KNOWN_KEYWORDS or "type" not in node:
         return False
     try:
         kind, _ = json_type(node)

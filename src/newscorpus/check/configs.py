@@ -31,8 +31,14 @@ from newscorpus.check.columns import (
 )
 from newscorpus.check.records import ValidationReport
 from newscorpus.record.records import Problem
-from newscorpus.record.rules import PARAGRAPH_SEPARATOR
-from newscorpus.record.schema import CONFIGS, DEFAULT_CONFIG, arrow_schema
+from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES
+from newscorpus.record.schema import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    arrow_schema,
+    quotation_spans,
+    quote_row_copied_fields,
+)
 from newscorpus.record.tasks import quote_id_column
 
 DERIVED = tuple(config for config in CONFIGS if config != DEFAULT_CONFIG)
@@ -40,17 +46,6 @@ ARTICLE_COLUMNS = ["id", "source", "published", "headline", "subheadlines", "bod
 BATCH_ROWS = 4096
 # Problems reported per config and split before the rest are only counted.
 MAX_REPORTED = 20
-# Quote fields copied as they are from the article's quote into its row.
-COPIED_QUOTE_FIELDS = (
-    "location",
-    "subheadline_index",
-    "text",
-    "speaker",
-    "speaker_mention",
-    "cue",
-    "speaker_pattern",
-    "speaker_resolution",
-)
 
 
 class _Rows:
@@ -311,7 +306,7 @@ def _check_quotes(
     field = {name: pc.struct_field(flat, name) for name in flat.type.names}
     keys = column["quote_id"]
     _check_article_columns(batch, owners, column, split, keys, found)
-    for name in COPIED_QUOTE_FIELDS:
+    for name in quote_row_copied_fields():
         found.flag(
             ~_same(column[name], field[name]),
             keys,
@@ -343,7 +338,7 @@ def _check_quotes(
         "offsets disagree with the article's quote offsets",
     )
     _check_paragraphs(batch, field, parents, offset, length, column, keys, found)
-    for first, last in (("speaker_start", "speaker_end"), ("cue_start", "cue_end")):
+    for first, last in quotation_spans():
         wanted_first = _ints(field[first], 0) - offset
         wanted_last = _ints(field[last], 0) - offset
         inside = (
@@ -388,7 +383,7 @@ def _check_paragraphs(
     firsts = np.concatenate(
         [[0], np.cumsum(_ints(pc.list_value_length(subheadlines), fill=0))]
     ).astype(np.int64)
-    index = _ints(field["subheadline_index"], fill=0)
+    index = _ints(field[RULES.location.index], fill=0)
     texts = {
         "body": (batch.column("body"), parents, body_rows),
         "headline": (batch.column("headline"), parents, ~body_rows & ~sub_rows),

@@ -5,11 +5,12 @@ out. `diff_corpora` is its I/O edge: it reads two published folders (every split
 loads in full only the records whose content differs. `CorpusDiff.to_json()` is the
 machine form (`newscorpus diff --json`), `render_diff` the table people read.
 
-Quotations are compared within one article and one field (`location` and
-`subheadline_index`). When that field's text changed, old offsets are first carried
-into the new text through a word alignment (`diff_text.TextAlignment`), so an edit
-upstream of a quotation does not make every later quotation look moved. Old and new
-quotations are then paired by overlapping span, the largest overlap first, one to one.
+Quotations are compared within one article and one field (`location` and the index
+beside it, `record.rules.RULES.location`). When that field's text changed, old offsets
+are first carried into the new text through a word alignment
+(`diff_text.TextAlignment`), so an edit upstream of a quotation does not make every
+later quotation look moved. Old and new quotations are then paired by overlapping span,
+the largest overlap first, one to one.
 A pair is *re-spanned* when its carried span differs from the new one, *re-attributed*
 when its speaker differs (a pair can be both), and otherwise listed under *changed
 quote fields* when another field differs. A record whose split differs between the
@@ -23,29 +24,48 @@ import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from newscorpus.check.diff_text import TextAlignment, sentence_around, shorten_middle
+from newscorpus.record.rules import RULES
+from newscorpus.record.schema import quotation_fields, quotation_offset_fields
 
 Record = Mapping[str, Any]
 # What each side of a comparison holds for one id: its split and its record.
 Entry = tuple[str, Record]
-# Which field a quotation's offsets index: (location, subheadline_index).
+# Which field a quotation's offsets index: (location, its index).
 LocationKey = tuple[str, int | None]
+# The quotation field with a report of its own (re-attribution); spans have theirs.
+SPEAKER_FIELD = "speaker"
 
-# Quotation fields compared by value (speaker and span have reports of their own).
-QUOTE_VALUE_FIELDS = ("text", "speaker_mention", "cue", "speaker_pattern", "speaker_resolution")
-# Offsets into the quotation's field, each with the value it locates: compared after
-# carrying the old offset into the new text, and only while that value is unchanged
-# (a new mention or cue sits elsewhere as a matter of course).
-QUOTE_OFFSET_FIELDS = {
-    "speaker_start": "speaker_mention",
-    "speaker_end": "speaker_mention",
-    "cue_start": "cue",
-    "cue_end": "cue",
-}
+
+@cache
+def quote_value_fields() -> tuple[str, ...]:
+    """Quotation fields compared by value: every field of the schema's quotation but the
+    offsets, the location and the speaker (which have reports of their own)."""
+    location = (RULES.location.kind, RULES.location.index, SPEAKER_FIELD)
+    offsets = set(quotation_offset_fields())
+    return tuple(f for f in quotation_fields() if f not in offsets and f not in location)
+
+
+@cache
+def quote_offset_fields() -> dict[str, str]:
+    """Offsets into the quotation's field, each with the value it locates (the record
+    rules' spans but the quote's own): compared after carrying the old offset into the
+    new text, and only while that value is unchanged (a new mention or cue sits
+    elsewhere as a matter of course)."""
+    own = RULES.spans[0]
+    return {
+        offset: span.text
+        for span in RULES.spans
+        if span != own
+        for offset in (span.start, span.end)
+    }
+
+
 # Not compared whole: quotations are paired and compared one by one.
 QUOTES_FIELD = "quotes"
 # Rows per batch when reading Parquet (the same as `newscorpus stats`).
@@ -62,7 +82,7 @@ class QuoteRef:
 
     index: int
     location: str
-    subheadline_index: int | None
+    field_index: int | None  # the index beside `location` (which sub-headline)
     start: int
     end: int
     text: str
@@ -73,7 +93,7 @@ class QuoteRef:
         return {
             "index": self.index,
             "location": self.location,
-            "subheadline_index": self.subheadline_index,
+            RULES.location.index: self.field_index,
             "start": self.start,
             "end": self.end,
             "text": self.text,
@@ -305,7 +325,7 @@ def diff_record(record_id: str, split: str, old: Record, new: Record) -> RecordC
                 continue
             context = ""
             if reattributed:
-                anchors = [new_quote[name] for name in QUOTE_OFFSET_FIELDS]
+                anchors = [new_quote[name] for name in quote_offset_fields()]
                 context = sentence_around(
                     new_text,
                     new_quote["start"],
@@ -331,7 +351,7 @@ def _quote_groups(quotes: Sequence[Mapping[str, Any]]) -> dict[LocationKey, list
     """Group quotations by the field their offsets index, each tagged with its index."""
     groups: dict[LocationKey, list[Any]] = {}
     for index, quote in enumerate(quotes):
-        key = (quote["location"], quote["subheadline_index"])
+        key = (quote[RULES.location.kind], quote[RULES.location.index])
         groups.setdefault(key, []).append({**quote, "_index": index})
     return groups
 
@@ -348,8 +368,8 @@ def _field_text(record: Record, key: LocationKey) -> str:
 def _ref(quote: Mapping[str, Any]) -> QuoteRef:
     return QuoteRef(
         index=quote["_index"],
-        location=quote["location"],
-        subheadline_index=quote["subheadline_index"],
+        location=quote[RULES.location.kind],
+        field_index=quote[RULES.location.index],
         start=quote["start"],
         end=quote["end"],
         text=quote["text"],
@@ -363,10 +383,10 @@ def _changed_quote_fields(
     """(field, old, new) of each differing field of a pair besides span and speaker."""
     changes = [
         (name, old.get(name), new.get(name))
-        for name in QUOTE_VALUE_FIELDS
+        for name in quote_value_fields()
         if old.get(name) != new.get(name)
     ]
-    for name, value in QUOTE_OFFSET_FIELDS.items():
+    for name, value in quote_offset_fields().items():
         before = old.get(name)
         if old.get(value) != new.get(value) or before is None:
             continue
@@ -542,8 +562,8 @@ def _more(count: int, limit: int, what: str) -> list[str]:
 def _where(quote: QuoteRef) -> str:
     """`[n] body 12–40`: the number `newscorpus show` gives it, its field, its span."""
     place = quote.location
-    if quote.subheadline_index is not None:
-        place += f" {quote.subheadline_index}"
+    if quote.field_index is not None:
+        place += f" {quote.field_index}"
     return f"[{quote.index + 1}] {place} {quote.start}–{quote.end}"
 
 

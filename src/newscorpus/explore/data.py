@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate
 from typing import Any
 
+from newscorpus.record.rules import RULES
+
 # Entries of the article list per page: one page is what the first view loads.
 LIST_PAGE = 100
 # Full articles per shard file: an article page loads one shard.
@@ -40,8 +42,8 @@ SEARCH_PAGE = 10_000
 # `speaker` is an index into the article's `speakers`; the quoted text, the mention and
 # the cue are not repeated: the record rules make them the slices their offsets name.
 QUOTE_LAYOUT = (
-    "location",
-    "subheadline_index",
+    RULES.location.kind,
+    RULES.location.index,
     "start",
     "end",
     "speaker",
@@ -144,11 +146,7 @@ class Utf16Offsets:
 
 
 def _field_text(record: dict[str, Any], quote: dict[str, Any]) -> str:
-    if quote["location"] == "headline":
-        return str(record["headline"])
-    if quote["location"] == "subheadline":
-        return str(record["subheadlines"][quote["subheadline_index"]])
-    return str(record["body"])
+    return RULES.location.field_text(record, quote) or ""
 
 
 def encode_article(record: dict[str, Any], speaker_numbers: dict[str, int]) -> dict[str, Any]:
@@ -163,7 +161,7 @@ def encode_article(record: dict[str, Any], speaker_numbers: dict[str, int]) -> d
     converters: dict[tuple[str, int | None], Utf16Offsets] = {}
     quotes = []
     for quote in record["quotes"]:
-        key = (quote["location"], quote["subheadline_index"])
+        key = (quote[RULES.location.kind], quote[RULES.location.index])
         if key not in converters:
             converters[key] = Utf16Offsets(_field_text(record, quote))
         at = converters[key]
@@ -174,8 +172,7 @@ def encode_article(record: dict[str, Any], speaker_numbers: dict[str, int]) -> d
             speakers.append([speaker, 0])
         quotes.append(
             [
-                quote["location"],
-                quote["subheadline_index"],
+                *key,
                 at(quote["start"]),
                 at(quote["end"]),
                 None if speaker is None else where[speaker],

@@ -47,6 +47,7 @@ ROLES: dict[str, str] = {
     "other": "link lists ('READ MORE: …', 'RECOMMENDED: …')",
 }
 
+_ALL_ROLES = frozenset(ROLES)
 _QUOTE_MARKS = re.compile(r"[\"“”«»„]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # A credit closing a caption: a short parenthesis ending the block, e.g. "(Yonhap)",
@@ -66,6 +67,8 @@ _CAPTION_MAX_WORDS = 90
 # unless it names a picture agency ("(FABRICE COFFRINI/AFP/Getty Images.)").
 _AGENCY = re.compile(r"/|\b(?:Photo|Image|Getty|AFP|AP|Reuters|EPA|Yonhap|Xinhua)\b", re.I)
 _IMAGE_CAPTION_MAX_WORDS = 60
+# Characters past which a block cannot be 60 words (a cheap bound before counting).
+_IMAGE_CAPTION_MAX_CHARS = 60 * 12
 # An unterminated block this long (no full stop at its end, no quotation) is a caption
 # on a page whose other captions the rules above found: story paragraphs end with
 # punctuation; short unterminated ones are section subheads. (Alone it is not enough:
@@ -132,6 +135,8 @@ _DATELINE_WIRE = re.compile(
 )
 _DATELINE_DASH = re.compile(rf"^(?P<dateline>{_PLACE}(?:, {_DATE})?\s?(?:--|—|–))\s+")
 _DATELINE_BARE = re.compile(r"^(?P<dateline>[A-Z]{3,}(?: [A-Z]{3,})?) (?=[A-Z][a-z])")
+# The dashes a wire dateline ends with, after its bracket (a cheap test first).
+_WIRE_DASHES = (") -", ")-", ") —", ")—", ") –", ")–")
 _BYLINE_BEFORE = re.compile(rf"{_BY_NAME}\s*$")
 # How far into the story's first block a dateline may sit (after slug residue).
 _OPENING_CHARS = 600
@@ -165,7 +170,8 @@ class _Sorter:
     removed: list[tuple[str, str]] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     wire: bool = False  # the page carries a wire's credit line or sign-off
-    maybe_note: bool = False  # the article holds a word every notice has
+    maybe_note: bool = False  # notices are looked for (the role is on)
+    no_note: str | None = None  # the last block, when already found to hold no notice
 
     def fired(self, rule: str) -> None:
         step = f"role_{rule}"
@@ -181,7 +187,8 @@ def _order_in(paragraphs: tuple[str, ...]) -> Any:
 
 def enabled_roles(switches: Mapping[str, Any] | None) -> frozenset[str]:
     """Return the roles on for a source: all of `ROLES` but those its table turns off."""
-    switches = switches or {}
+    if not switches:
+        return _ALL_ROLES
     return frozenset(role for role in ROLES if switches.get(role, True))
 
 
@@ -202,11 +209,22 @@ def assign_roles(
     """
     sorter = _Sorter(enabled_roles(switches))
     original = headline
-    headline = _clean_headline(headline, sorter)
+    headline = _clean_headline(headline, sorter) if headline.startswith("(") else headline
     sorter.maybe_note = "note" in sorter.enabled
     story: list[str] = []
+    count = len(paragraphs)
+    edges = count - _NOTE_LAST_BLOCKS
     for index, paragraph in enumerate(paragraphs):
-        kept = _sort_block(paragraph, sorter, index, len(paragraphs))
+        # Most paragraphs are plainly story: none of the marks any block rule needs
+        # (and, at the article's edges, none of a notice's words).
+        if _plain(paragraph):
+            edge = index == 0 or index >= edges
+            if not (edge and sorter.maybe_note and _may_be_note(paragraph)):
+                story.append(paragraph)
+                if index == count - 1:
+                    sorter.no_note = paragraph
+                continue
+        kept = _sort_block(paragraph, sorter, index, count)
         if kept:
             story.append(kept)
     if story:
@@ -215,8 +233,7 @@ def assign_roles(
         sorter.wire = bool(sorter.bylines) or any(
             "@" in p[-200:] and _SIGNOFF.search(p[-200:]) for p in story[-2:]
         )
-        text = "\n".join((headline, *paragraphs))
-        story[0] = _opening(story[0], headline, sorter, text)
+        story[0] = _opening(story[0], headline, sorter, paragraphs)
         story[-1] = _closing(story[-1], sorter)
         if sorter.captions and "caption" in sorter.enabled:
             # A page with captions found by their credit or wording: its other long
@@ -289,10 +306,25 @@ def _sort_block(block: str, sorter: _Sorter, index: int, count: int) -> str | No
     return block
 
 
+def _plain(block: str) -> bool:
+    """True when no block rule can apply: no bracket, e-mail, early colon or "by"."""
+    # find() with bounds: no slice is copied for the common paragraph.
+    return (
+        "(" not in block
+        and "@" not in block
+        and block.find(":", 0, 30) < 0
+        and block.find(" by ", 0, 40) < 0
+        and not block.startswith(("By ", "by "))
+    )
+
+
 def _may_be_note(block: str) -> bool:
     """A cheap test that `_NOTE` can match: one of its words, without the first letter
     (whose case varies), is in the block."""
-    return any(word in block for word in _NOTE_WORDS)
+    for word in _NOTE_WORDS:  # noqa: SIM110 (a loop is faster than any() here, per article)
+        if word in block:
+            return True
+    return False
 
 
 def _byline_block(block: str, sorter: _Sorter) -> bool:
@@ -339,14 +371,17 @@ def caption_rule(block: str) -> str | None:
     """
     # Cheap tests first: the role pass runs on every paragraph of every article, and
     # most paragraphs have no bracket and no colon near their start.
-    if not ("(" in block or ":" in block[:30]):
+    ends_in_bracket = block.endswith(")")
+    if not (ends_in_bracket or "(" in block or ":" in block[:30]):
         return None
+    if not ends_in_bracket and len(block) > _IMAGE_CAPTION_MAX_CHARS:
+        return None  # too long for a caption without a credit
     if _QUOTE_MARKS.search(block):
         return None
     words = len(block.split())
     if words > _CAPTION_MAX_WORDS:
         return None
-    credit = _CREDIT.search(block, len(block) - 90) if block.endswith(")") else None
+    credit = _CREDIT.search(block, len(block) - 90) if ends_in_bracket else None
     if (
         credit is not None
         and len(credit.group(1).split()) <= _CREDIT_MAX_WORDS
@@ -375,19 +410,20 @@ def _unterminated(block: str) -> bool:
     )
 
 
-def _opening(block: str, headline: str, sorter: _Sorter, text: str) -> str:
+def _opening(block: str, headline: str, sorter: _Sorter, paragraphs: tuple[str, ...]) -> str:
     """Take slug residue, a byline and the dateline off the start of the story.
 
-    `text`: the whole article, where a bare capitalised opening word must not recur.
+    `paragraphs`: the whole article, where a bare capitalised opening word must not recur.
     """
     head = block[:_OPENING_CHARS]
-    match = _DATELINE_WIRE.search(head) if ")" in head else None
+    wire_dash = ")" in head and any(dash in head for dash in _WIRE_DASHES)
+    match = _DATELINE_WIRE.search(head) if wire_dash else None
     rule = "dateline_wire"
     if match is None:
         match = _DATELINE_DASH.match(head)
         rule = "dateline_dash"
     bare = _DATELINE_BARE.match(head) if match is None and sorter.wire else None
-    if bare is not None and _is_place(bare.group("dateline"), text):
+    if bare is not None and _is_place(bare.group("dateline"), "\n".join((headline, *paragraphs))):
         match, rule = bare, "dateline_bare"
     if match is None:
         return block
@@ -448,7 +484,7 @@ def _closing(block: str, sorter: _Sorter) -> str:
     """Take a sign-off (reporter e-mail, end tag) and a trailing notice off the story."""
     on = sorter.enabled
     if "note" in on:
-        maybe = sorter.maybe_note and _may_be_note(block)
+        maybe = sorter.maybe_note and block is not sorter.no_note and _may_be_note(block)
         starts = _NOTE_START.finditer(block) if maybe else iter(())
         for start in starts:
             if start.start() > 0 and _NOTE.search(block, start.start()):
@@ -472,6 +508,8 @@ def apply_roles(article: Article, switches: Mapping[str, Any] | None = None) -> 
     `assign_roles`); pieces a profile found by markup (a `<figcaption>`, an author) come
     first, and every rule that fired is appended to its steps."""
     roles = assign_roles(article.headline, article.paragraphs, switches)
+    if not roles.steps:
+        return article  # nothing moved (most articles): no copy
     return dataclasses.replace(
         article,
         headline=roles.headline,

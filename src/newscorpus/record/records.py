@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from newscorpus.read.sources import RawFile, Source, article_id
 from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES, Tally, active_rules
-from newscorpus.record.schema import load_schema, schema_version
+from newscorpus.record.schema import load_schema, quotation_fields, schema_version
 from newscorpus.version import PIPELINE_VERSION
 
 if TYPE_CHECKING:
@@ -47,22 +47,14 @@ class Problem:
         return f"{where} {self.pointer or '/'}: {self.message}"
 
 
-def _quote_dict(quote: Quote, location: str, subheadline_index: int | None) -> dict[str, Any]:
+def _quote_dict(quote: Quote, location: str, index: int | None) -> dict[str, Any]:
+    """The record's form of one quotation: every field of the schema's quotation, in its
+    order, from the annotator's `Quote` (a field it does not make yet is null), and
+    where it sits (`RULES.location`)."""
+    placed = {RULES.location.kind: location, RULES.location.index: index}
     return {
-        "text": quote.text,
-        "start": quote.start,
-        "end": quote.end,
-        "location": location,
-        "subheadline_index": subheadline_index,
-        "speaker": quote.speaker,
-        "speaker_mention": quote.speaker_mention,
-        "speaker_start": quote.speaker_start,
-        "speaker_end": quote.speaker_end,
-        "cue": quote.cue,
-        "cue_start": quote.cue_start,
-        "cue_end": quote.cue_end,
-        "speaker_pattern": quote.speaker_pattern,
-        "speaker_resolution": quote.speaker_resolution,
+        name: placed[name] if name in placed else getattr(quote, name, None)
+        for name in quotation_fields()
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,8 +33,17 @@ CONFIG_SCHEMA_FILE_NAMES = {
 CONFIGS = tuple(CONFIG_SCHEMA_FILE_NAMES)
 
 
+# A folder of schema files to use instead of the package's: to try a schema change
+# (a new field) before it is installed, and for the test that does so.
+SCHEMA_DIR_VARIABLE = "NEWSCORPUS_SCHEMA_DIR"
+
+
 def schema_dir() -> Path:
-    """Return the folder holding the JSON Schemas (installed copy first, then the repo's)."""
+    """Return the folder holding the JSON Schemas: `$NEWSCORPUS_SCHEMA_DIR` when set,
+    else the installed copy, else the repository's."""
+    override = os.environ.get(SCHEMA_DIR_VARIABLE)
+    if override:
+        return Path(override)
     installed = resources.files("newscorpus").joinpath("_schema")
     if installed.is_dir():
         return Path(str(installed))
@@ -42,20 +52,126 @@ def schema_dir() -> Path:
 
 
 @cache
-def _load(name: str) -> dict[str, Any]:
+def _load_file(name: str) -> dict[str, Any]:
+    """One schema file exactly as stored (its `$ref`s unresolved)."""
     with (schema_dir() / name).open(encoding="utf-8") as handle:
         loaded: dict[str, Any] = json.load(handle)
     return loaded
 
 
+@cache
+def _load(name: str) -> dict[str, Any]:
+    """One schema file with every `$ref` replaced by the definition it points at."""
+    resolved: dict[str, Any] = resolve_refs(_load_file(name), name)
+    include = resolved.pop("x-include", None)
+    if include is not None:
+        # A config row holds every field of the object it copies (the quotation) that
+        # it does not define itself: a field added to that one definition reaches it.
+        copied = resolve_refs({"$ref": include}, name)
+        properties = resolved["properties"]
+        for field, node in copied["properties"].items():
+            if field not in properties:
+                properties[field] = node
+                if field in copied.get("required", ()):
+                    resolved["required"].append(field)
+    return resolved
+
+
+def resolve_refs(node: Any, base: str) -> Any:
+    """Return `node` with each `{"$ref": ...}` replaced by its target, recursively.
+
+    A definition is written once (the quotation and the speaker are `$defs` of the
+    article schema; the configs point at them): everything derived from a schema (Arrow,
+    card features, Croissant, validation) reads the resolved form, so a field added to
+    the one definition reaches every place that uses it. Refs are `file.json#/pointer`
+    (relative to schema/) or `#/pointer` (within `base`); `$defs` stay, resolved too.
+    """
+    if isinstance(node, list):
+        return [resolve_refs(item, base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        extra = sorted(set(node) - {"$ref"})
+        if any(not key.startswith("x-") for key in extra):
+            raise ValueError(f"{base}: beside a $ref only x- annotations (found {extra})")
+        target_file, _, pointer = str(node["$ref"]).partition("#")
+        target_file = target_file or base
+        target: Any = _load_file(target_file)
+        for part in filter(None, pointer.split("/")):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        resolved = resolve_refs(target, target_file)
+        # How this file stores the field (x- annotations), on top of its definition.
+        return {**resolved, **{key: node[key] for key in extra}}
+    return {key: resolve_refs(value, base) for key, value in node.items()}
+
+
 def load_schema() -> dict[str, Any]:
-    """Return the article record's JSON Schema as a dict (cached; do not mutate)."""
+    """Return the article record's JSON Schema as a dict, `$ref`s resolved (cached; do
+    not mutate)."""
     return _load(SCHEMA_FILE_NAME)
 
 
 def load_config_schema(config: str) -> dict[str, Any]:
-    """Return the JSON Schema of one row of `config` ("default": the article record)."""
+    """Return the JSON Schema of one row of `config` ("default": the article record),
+    `$ref`s resolved."""
     return _load(CONFIG_SCHEMA_FILE_NAMES[config])
+
+
+@cache
+def quotation_fields() -> tuple[str, ...]:
+    """The fields of one quotation, in schema order (`$defs/quotation` of the article
+    schema): the one list code that moves, checks or compares quotations reads."""
+    return tuple(load_schema()["$defs"]["quotation"]["properties"])
+
+
+@cache
+def quotation_offset_fields() -> tuple[str, ...]:
+    """The quotation's offsets into its field: `start`, `end` and every span's pair."""
+    return ("start", "end", *(name for pair in quotation_spans() for name in pair))
+
+
+@cache
+def quote_row_copied_fields() -> tuple[str, ...]:
+    """The `quotes` config's fields copied as they are from the article's quotation
+    (every quotation field of the config but the offsets, which a row moves into its
+    paragraph), in the config's order."""
+    own, offsets = set(quotation_fields()), set(quotation_offset_fields())
+    return tuple(
+        name
+        for name in load_config_schema("quotes")["properties"]
+        if name in own and name not in offsets
+    )
+
+
+def dictionary_columns(config: str = DEFAULT_CONFIG) -> list[str]:
+    """The Parquet column paths of `config` written with a dictionary: the fields its
+    schema marks `"x-dictionary": true` (few distinct values), nested ones as Parquet
+    names them (`quotes.list.element.location`, `normalization.list.element`)."""
+    columns: list[str] = []
+
+    def walk(node: dict[str, Any], path: str) -> None:
+        if node.get("x-dictionary"):
+            columns.append(path)
+        if "items" in node:
+            walk(node["items"], f"{path}.list.element")
+        for name, child in node.get("properties", {}).items():
+            walk(child, f"{path}.{name}" if path else name)
+
+    walk(load_config_schema(config), "")
+    return columns
+
+
+@cache
+def quotation_spans() -> tuple[tuple[str, str], ...]:
+    """The quotation's optional spans other than the quote's own, as (start, end) field
+    pairs (`speaker_start`/`speaker_end`, `cue_start`/`cue_end`…): offsets into the
+    quotation's field, found by their names in the schema."""
+    names = quotation_fields()
+    return tuple(
+        (name, name[: -len("_start")] + "_end")
+        for name in names
+        if name.endswith("_start") and name[: -len("_start")] + "_end" in names
+    )
 
 
 def load_ledger_schema() -> dict[str, Any]:
@@ -69,8 +185,18 @@ def schema_version() -> str:
 
 
 def schema_text() -> str:
-    """Return the record schema exactly as stored on disk."""
-    return (schema_dir() / SCHEMA_FILE_NAME).read_text(encoding="utf-8")
+    """Return the record schema with its `$ref`s resolved, as JSON text (what
+    `newscorpus schema` prints; stored files are read with `stored_schema_texts`)."""
+    return json.dumps(load_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def stored_schema_texts() -> str:
+    """Every schema file exactly as stored, concatenated in name order (for the cache's
+    key: a change to any of them changes what a build makes)."""
+    return "".join(
+        (schema_dir() / name).read_text(encoding="utf-8")
+        for name in sorted({*CONFIG_SCHEMA_FILE_NAMES.values(), LEDGER_SCHEMA_FILE_NAME})
+    )
 
 
 def json_type(node: dict[str, Any]) -> tuple[str, bool]:

@@ -22,7 +22,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from newscorpus.record.rules import PARAGRAPH_SEPARATOR
+from newscorpus.record.rules import PARAGRAPH_SEPARATOR, RULES
+from newscorpus.record.schema import quotation_spans, quote_row_copied_fields
+
+# Where a quote sits: the field naming its location and the index beside it.
+_LOCATION, _INDEX = RULES.location.kind, RULES.location.index
+# The location whose texts are indexed (sub-headlines) and the one split in paragraphs.
+_INDEXED = RULES.location.indexed[0]
+_BODY = "body"
 
 # Every place a separator starts, overlapping ones included ("\n\n\n" holds two): the
 # places `str.find` and `str.rfind` can return.
@@ -32,23 +39,18 @@ _SEPARATOR_AT = re.compile(f"(?={re.escape(PARAGRAPH_SEPARATOR)})")
 def quote_id(article_id: str, quote: dict[str, Any]) -> str:
     """Return the stable id of one quote of an article.
 
-    >>> quote_id("donga-0123456789abcdef", {"location": "subheadline",
-    ...          "subheadline_index": 1, "start": 4})
+    >>> quote = {RULES.location.kind: "subheadline", RULES.location.index: 1, "start": 4}
+    >>> quote_id("donga-0123456789abcdef", quote)
     'donga-0123456789abcdef-subheadline1-4'
     """
-    location = quote["location"]
-    if location == "subheadline":
-        location = f"subheadline{quote['subheadline_index']}"
+    location = quote[_LOCATION]
+    if location == _INDEXED:
+        location = f"{_INDEXED}{quote[_INDEX]}"
     return f"{article_id}-{location}-{quote['start']}"
 
 
 def _field(record: dict[str, Any], quote: dict[str, Any]) -> str:
-    location = quote["location"]
-    if location == "headline":
-        return str(record["headline"])
-    if location == "subheadline":
-        return str(record["subheadlines"][quote["subheadline_index"]])
-    return str(record["body"])
+    return RULES.location.field_text(record, quote) or ""
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -125,44 +127,34 @@ def quote_rows(record: dict[str, Any], split: str) -> list[dict[str, Any]]:
     rows = []
     article_id = record["id"]
     body: Paragraphs | None = None  # made at the first body quote
+    copied, spans = quote_row_copied_fields(), quotation_spans()
     for quote in record["quotes"]:
         text = _field(record, quote)
-        if quote["location"] == "body":
+        if quote[_LOCATION] == _BODY:
             if body is None:
                 body = Paragraphs(text)
             first, stop = body.bounds(quote["start"], quote["end"])
             index: int | None = body.index(first)
         else:
             first, stop, index = 0, len(text), None
-        speaker_start, speaker_end = _within(
-            first, stop, quote["speaker_start"], quote["speaker_end"]
-        )
-        cue_start, cue_end = _within(first, stop, quote["cue_start"], quote["cue_end"])
-        rows.append(
-            {
-                "quote_id": quote_id(article_id, quote),
-                "article_id": article_id,
-                "split": split,
-                "source": record["source"],
-                "published": record["published"],
-                "location": quote["location"],
-                "subheadline_index": quote["subheadline_index"],
-                "paragraph_index": index,
-                "paragraph": text[first:stop],
-                "start": quote["start"] - first,
-                "end": quote["end"] - first,
-                "text": quote["text"],
-                "speaker": quote["speaker"],
-                "speaker_mention": quote["speaker_mention"],
-                "speaker_start": speaker_start,
-                "speaker_end": speaker_end,
-                "cue": quote["cue"],
-                "cue_start": cue_start,
-                "cue_end": cue_end,
-                "speaker_pattern": quote["speaker_pattern"],
-                "speaker_resolution": quote["speaker_resolution"],
-            }
-        )
+        row = {
+            "quote_id": quote_id(article_id, quote),
+            "article_id": article_id,
+            "split": split,
+            "source": record["source"],
+            "published": record["published"],
+            "paragraph_index": index,
+            "paragraph": text[first:stop],
+            "start": quote["start"] - first,
+            "end": quote["end"] - first,
+            # The quotation's fields as they are, its other spans moved into the paragraph.
+            **{name: quote.get(name) for name in copied},
+        }
+        for start_name, end_name in spans:
+            row[start_name], row[end_name] = _within(
+                first, stop, quote[start_name], quote[end_name]
+            )
+        rows.append(row)
     return rows
 
 
@@ -217,11 +209,11 @@ def quote_id_column(articles: Any) -> Any:
     quotes = articles.column("quotes")
     flat = pc.list_flatten(quotes)
     parents = pc.list_parent_indices(quotes)
-    location = pc.struct_field(flat, "location")
-    index = pc.cast(pc.struct_field(flat, "subheadline_index"), pa.string())
+    location = pc.struct_field(flat, _LOCATION)
+    index = pc.cast(pc.struct_field(flat, _INDEX), pa.string())
     where = pc.if_else(
-        pc.equal(location, pa.scalar("subheadline")),
-        pc.binary_join_element_wise(pa.scalar("subheadline"), index, pa.scalar("")),
+        pc.equal(location, pa.scalar(_INDEXED)),
+        pc.binary_join_element_wise(pa.scalar(_INDEXED), index, pa.scalar("")),
         location,
     )
     start = pc.cast(pc.struct_field(flat, "start"), pa.string())
@@ -276,13 +268,13 @@ def quote_table(articles: Any, split: str) -> Any:
     shared, paragraph = (-1, 0, 0), ""  # the last body paragraph sliced, and where
     for owner, location, index, start, end in zip(
         parents.to_pylist(),
-        field["location"].to_pylist(),
-        field["subheadline_index"].to_pylist(),
+        field[_LOCATION].to_pylist(),
+        field[_INDEX].to_pylist(),
         field["start"].to_pylist(),
         field["end"].to_pylist(),
         strict=True,
     ):
-        if location == "body":
+        if location == _BODY:
             body = bodies[owner]
             if found is None or found[0] != owner:
                 found = owner, Paragraphs(body)
@@ -301,33 +293,23 @@ def quote_table(articles: Any, split: str) -> Any:
             firsts.append(0)
     first_np = np.asarray(firsts, dtype=np.int64)
     length = np.fromiter(map(len, paragraphs), dtype=np.int64, count=len(paragraphs))
-    speaker_start, speaker_end = _offsets_within(
-        first_np, length, field["speaker_start"], field["speaker_end"]
-    )
-    cue_start, cue_end = _offsets_within(first_np, length, field["cue_start"], field["cue_end"])
     columns = {
         "quote_id": quote_id_column(articles),
         "article_id": pc.take(articles.column("id"), parents),
         "split": pa.array([split] * len(flat), type=pa.string()),
         "source": pc.take(articles.column("source"), parents),
         "published": pc.take(articles.column("published"), parents),
-        "location": field["location"],
-        "subheadline_index": field["subheadline_index"],
         "paragraph_index": pa.array(indexes, type=pa.int64()),
         "paragraph": pa.array(paragraphs, type=pa.string()),
         "start": pa.array(field["start"].to_numpy() - first_np),
         "end": pa.array(field["end"].to_numpy() - first_np),
-        "text": field["text"],
-        "speaker": field["speaker"],
-        "speaker_mention": field["speaker_mention"],
-        "speaker_start": speaker_start,
-        "speaker_end": speaker_end,
-        "cue": field["cue"],
-        "cue_start": cue_start,
-        "cue_end": cue_end,
-        "speaker_pattern": field["speaker_pattern"],
-        "speaker_resolution": field["speaker_resolution"],
+        # The quotation's fields as they are, its other spans moved into the paragraph.
+        **{name: field[name] for name in quote_row_copied_fields()},
     }
+    for start_name, end_name in quotation_spans():
+        columns[start_name], columns[end_name] = _offsets_within(
+            first_np, length, field[start_name], field[end_name]
+        )
     schema = arrow_schema("quotes")
     return pa.Table.from_arrays([pc.cast(columns[f.name], f.type) for f in schema], schema=schema)
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from newscorpus.read.sources import Source
-from newscorpus.record.schema import schema_text
+from newscorpus.record.schema import stored_schema_texts
 from newscorpus.version import PIPELINE_VERSION
 
 # v2: values moved out of SQLite into the pack; a v1 database beside it is ignored.
@@ -89,7 +89,7 @@ def code_fingerprint() -> str:
     invalidates the cache even before anyone bumps the version.
     """
     digest = hashlib.sha256()
-    for part in (PIPELINE_VERSION, schema_text(), sys.version, str(marshal.version)):
+    for part in (PIPELINE_VERSION, stored_schema_texts(), sys.version, str(marshal.version)):
         digest.update(part.encode("utf-8") + b"\0")
     package = Path(__file__).resolve().parents[1]  # newscorpus/, from newscorpus/run/
     # Data files shipped in the package (attribution_accuracy.json feeds the card) count too.

@@ -22,31 +22,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newscorpus.publish.folder import shard_name
-from newscorpus.record.schema import DEFAULT_CONFIG, arrow_schema, to_arrow_row
+from newscorpus.record.schema import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    arrow_schema,
+    dictionary_columns,
+    to_arrow_row,
+)
 from newscorpus.record.tasks import config_table, to_arrow_config_row
 from newscorpus.settings import DEFAULT_SHARD_BYTES, DEFAULT_SHARD_ROWS
 
 ROW_GROUP_ROWS = 1_000
 # Row groups converted and waiting for the writer thread, at most (memory bound).
 WRITES_AHEAD = 2
-# Columns with few distinct values, dictionary-encoded; the others (ids, hashes, text,
-# offsets: nearly all distinct) are written plain, where a dictionary only costs time
-# before the writer falls back from it.
-DICTIONARY_COLUMNS = [
-    "source",
-    "published",
-    "language",
-    "subheadlines.list.element",
-    "quotes.list.element.location",
-    "quotes.list.element.cue",
-    "profile",
-    "encoding",
-    "normalization.list.element",
-    "schema_version",
-    "pipeline_version",
-]
-# Every option that changes the bytes on disk, pinned. zstd level 4: about three times
-# faster to write than level 9 (30 against 95 µs an article) for files ~6 % larger.
+# Columns with few distinct values are dictionary-encoded; the others (ids, hashes,
+# text, offsets: nearly all distinct) are written plain, where a dictionary only costs
+# time before the writer falls back from it. Which is which, the schemas say
+# (`"x-dictionary": true`, see `record.schema.dictionary_columns`).
+DICTIONARY_COLUMNS = dictionary_columns(DEFAULT_CONFIG)
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 4,
@@ -63,19 +56,7 @@ PARQUET_OPTIONS: dict[str, Any] = {
 
 
 # The same for the derived configs' columns (`record/tasks.py`).
-CONFIG_DICTIONARY_COLUMNS = {
-    DEFAULT_CONFIG: DICTIONARY_COLUMNS,
-    "quotes": [
-        "split",
-        "source",
-        "published",
-        "location",
-        "cue",
-        "speaker_pattern",
-        "speaker_resolution",
-    ],
-    "speakers": ["split", "source", "published"],
-}
+CONFIG_DICTIONARY_COLUMNS = {config: dictionary_columns(config) for config in CONFIGS}
 
 
 def parquet_options(config: str = DEFAULT_CONFIG) -> dict[str, Any]:
