@@ -55,13 +55,14 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _CREDIT = re.compile(r"\(([^()]{2,80})\)$")
 _CREDIT_MAX_WORDS = 8
 # What only a caption says of a picture: a position or "pictured" in brackets, a
-# caption's opening ("From left:", "Photo:"), "file photo".
-_IMAGE_WORDING = re.compile(
-    r"\((?:pictured|left|right|centre|center|second (?:from )?(?:left|right)|inset|"
-    r"file photo|file)\)|^(?:From (?:left|right)|Clockwise from \w+|"
-    r"Photo|Picture|Image|Pictured)\s*:|\bfile photo\b",
-    re.IGNORECASE,
+# caption's opening ("From left:", "Photo:"), "file photo" (see `has_image_wording`).
+_IMAGE_BRACKETS = frozenset(
+    {
+        *("pictured", "left", "right", "centre", "center", "inset", "file", "file photo"),
+        *("second from left", "second from right", "second left", "second right"),
+    }
 )
+_IMAGE_OPENINGS = frozenset({"photo", "picture", "image", "pictured", "from left", "from right"})
 _CAPTION_MAX_WORDS = 90
 # A bracketed sentence ("(Rubio has since dropped out.)") is an aside, not a credit,
 # unless it names a picture agency ("(FABRICE COFFRINI/AFP/Getty Images.)").
@@ -110,6 +111,12 @@ _NOTE_WORDS = (
 # Notices sit at an article's start or among its last blocks (a help line after the
 # story, a translation notice closing it).
 _NOTE_LAST_BLOCKS = 2
+# A notice block says what it is in its first sentence: only its head is looked at.
+_NOTE_HEAD_CHARS = 400
+# A notice glued to the story's end starts with one of these (`_NOTE_START`), in its
+# last characters.
+_NOTE_START_WORDS = ("his article was", "his story was", "f you or someone", "f you are")
+_NOTE_TAIL_CHARS = 1000
 _NOTE_START = re.compile(
     r"(?:(?<=[.!?\"”’])|^)\s*(?=(?:This (?:article|story) was (?:originally )?(?:written|"
     r"published|produced) in|If you or someone you know|If you are (?:struggling|"
@@ -171,7 +178,6 @@ class _Sorter:
     steps: list[str] = field(default_factory=list)
     wire: bool = False  # the page carries a wire's credit line or sign-off
     maybe_note: bool = False  # notices are looked for (the role is on)
-    no_note: str | None = None  # the last block, when already found to hold no notice
 
     def fired(self, rule: str) -> None:
         step = f"role_{rule}"
@@ -219,10 +225,8 @@ def assign_roles(
         # (and, at the article's edges, none of a notice's words).
         if _plain(paragraph):
             edge = index == 0 or index >= edges
-            if not (edge and sorter.maybe_note and _may_be_note(paragraph)):
+            if not (edge and sorter.maybe_note and _may_be_note(paragraph[:_NOTE_HEAD_CHARS])):
                 story.append(paragraph)
-                if index == count - 1:
-                    sorter.no_note = paragraph
                 continue
         kept = _sort_block(paragraph, sorter, index, count)
         if kept:
@@ -288,7 +292,7 @@ def _sort_block(block: str, sorter: _Sorter, index: int, count: int) -> str | No
             return None
     note = None
     if sorter.maybe_note and (index == 0 or index >= count - _NOTE_LAST_BLOCKS):
-        note = _NOTE.search(block) if _may_be_note(block) else None
+        note = _NOTE.search(block) if _may_be_note(block[:_NOTE_HEAD_CHARS]) else None
     if note is not None and _QUOTE_MARKS.search(block) is None:
         # A notice from its first sentence on (a notice glued to the story's last
         # paragraph is the closing's: `note_span`).
@@ -392,12 +396,35 @@ def caption_rule(block: str) -> str | None:
     ):
         return "caption_credit"
     if (
-        _IMAGE_WORDING.search(block)
+        has_image_wording(block)
         and words <= _IMAGE_CAPTION_MAX_WORDS
         and _INNER_SENTENCE_END.search(block) is None
     ):
         return "caption_image_wording"
     return None
+
+
+def has_image_wording(block: str) -> bool:
+    """True when `block` says what only a caption says of a picture: "(pictured)",
+    "(left)", "(file photo)"…, an opening "From left:", "Photo:", "Clockwise from top:",
+    or "file photo". String searches, not an expression: it runs on every bracketed
+    paragraph.
+
+    >>> has_image_wording("Kim Min-ji (left) and Lee Ji-eun"), has_image_wording("GDP (2%)")
+    (True, False)
+    """
+    at = block.find("(")
+    while at >= 0:
+        close = block.find(")", at + 1, at + 24)
+        if close > 0 and block[at + 1 : close].strip().lower() in _IMAGE_BRACKETS:
+            return True
+        at = block.find("(", at + 1)
+    colon = block.find(":", 0, 30)
+    if colon > 0:
+        opening = block[:colon].strip().lower()
+        if opening in _IMAGE_OPENINGS or opening.startswith("clockwise from "):
+            return True
+    return "ile photo" in block or "ILE PHOTO" in block
 
 
 def _unterminated(block: str) -> bool:
@@ -484,7 +511,8 @@ def _closing(block: str, sorter: _Sorter) -> str:
     """Take a sign-off (reporter e-mail, end tag) and a trailing notice off the story."""
     on = sorter.enabled
     if "note" in on:
-        maybe = sorter.maybe_note and block is not sorter.no_note and _may_be_note(block)
+        tail = block[-_NOTE_TAIL_CHARS:]
+        maybe = sorter.maybe_note and any(word in tail for word in _NOTE_START_WORDS)
         starts = _NOTE_START.finditer(block) if maybe else iter(())
         for start in starts:
             if start.start() > 0 and _NOTE.search(block, start.start()):
