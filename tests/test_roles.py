@@ -239,7 +239,7 @@ def test_the_registry_checks_the_roles_table(tmp_path: Path) -> None:
     assert load_registry(tmp_path)["plain"].role_switches() == {"caption": False}
     for bad, message in (
         ("captions = false", "unknown role 'captions'"),
-        ("note = 0", "true or false"),
+        ("note = 0", "must be a bool"),
     ):
         (tmp_path / "sources.toml").write_text(base + f"[sources.plain.roles]\n{bad}\n")
         with pytest.raises(RegistryError, match=message):

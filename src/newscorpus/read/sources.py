@@ -243,34 +243,33 @@ def _table_problems(raw_dir: Path, key: str, table: Any) -> list[str]:
     return problems
 
 
+def _subtable_problems(
+    name: str, table: Any, known: dict[str, type], what: str = "option"
+) -> list[str]:
+    """Problems of a `[sources.<folder>.<name>]` table of typed keys: not a table, an
+    unknown key, a value of the wrong type."""
+    if not isinstance(table, dict):
+        return [f"{name} must be a table, not {table!r}"]
+    problems = []
+    for key, value in sorted(table.items()):
+        if key not in known:
+            problems.append(f"{name}: unknown {what} {key!r} (known: {', '.join(known)})")
+        elif type(value) is not known[key]:
+            problems.append(f"{name}: {key} must be a {known[key].__name__}, not {value!r}")
+    return problems
+
+
 def _annotation_problems(annotation: Any) -> list[str]:
     """Problems of an `annotation` table: unknown options, wrong types."""
-    if not isinstance(annotation, dict):
-        return [f"annotation must be a table, not {annotation!r}"]
-    problems = []
-    for key, value in sorted(annotation.items()):
-        if key not in ANNOTATION_OPTIONS:
-            known = ", ".join(sorted(ANNOTATION_OPTIONS))
-            problems.append(f"annotation: unknown option {key!r} (known: {known})")
-        elif type(value) is not ANNOTATION_OPTIONS[key][0]:
-            wanted = ANNOTATION_OPTIONS[key][0].__name__
-            problems.append(f"annotation: {key} must be a {wanted}, not {value!r}")
-    return problems
+    known = {key: kind for key, (kind, _meaning) in sorted(ANNOTATION_OPTIONS.items())}
+    return _subtable_problems("annotation", annotation, known)
 
 
 def _roles_problems(roles: Any) -> list[str]:
-    """Problems of a `roles` table: unknown roles, values that are not true/false."""
+    """Problems of a `roles` table: unknown roles, values that are not booleans."""
     from newscorpus.read.roles import ROLES
 
-    if not isinstance(roles, dict):
-        return [f"roles must be a table, not {roles!r}"]
-    problems = []
-    for key, value in sorted(roles.items()):
-        if key not in ROLES:
-            problems.append(f"roles: unknown role {key!r} (known: {', '.join(ROLES)})")
-        elif type(value) is not bool:
-            problems.append(f"roles: {key} must be true or false, not {value!r}")
-    return problems
+    return _subtable_problems("roles", roles, dict.fromkeys(ROLES, bool), "role")
 
 
 def _profile_problems(profile_name: str, options: dict[str, Any]) -> list[str]:
