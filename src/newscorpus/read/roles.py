@@ -219,18 +219,21 @@ def assign_roles(
     sorter.maybe_note = "note" in sorter.enabled
     story: list[str] = []
     count = len(paragraphs)
-    edges = count - _NOTE_LAST_BLOCKS
     for index, paragraph in enumerate(paragraphs):
-        # Most paragraphs are plainly story: none of the marks any block rule needs
-        # (and, at the article's edges, none of a notice's words).
+        # Most paragraphs are plainly story: none of the marks any block rule needs.
         if _plain(paragraph):
-            edge = index == 0 or index >= edges
-            if not (edge and sorter.maybe_note and _may_be_note(paragraph[:_NOTE_HEAD_CHARS])):
-                story.append(paragraph)
-                continue
+            story.append(paragraph)
+            continue
         kept = _sort_block(paragraph, sorter, index, count)
         if kept:
             story.append(kept)
+    if sorter.maybe_note:
+        # Notices open or close the article: its first and last story blocks (after
+        # the credit lines and link lists that may follow a notice are gone).
+        for index in sorted({0, len(story) - 1} if len(story) > 1 else set(), reverse=True):
+            if _note_block(story[index]):
+                sorter.notes.insert(0 if index == 0 else len(sorter.notes), story.pop(index))
+                sorter.fired("note_block")
     if story:
         # A bare place opens a wire story only: one whose page carries the wire's
         # credit line or sign-off (a feed that kept "SEOUL" but dropped "(Reuters) -").
@@ -290,17 +293,11 @@ def _sort_block(block: str, sorter: _Sorter, index: int, count: int) -> str | No
             sorter.removed.append(("tag", block))
             sorter.fired("tag_block")
             return None
-    note = None
-    if sorter.maybe_note and (index == 0 or index >= count - _NOTE_LAST_BLOCKS):
-        note = _NOTE.search(block) if _may_be_note(block[:_NOTE_HEAD_CHARS]) else None
-    if note is not None and _QUOTE_MARKS.search(block) is None:
-        # A notice from its first sentence on (a notice glued to the story's last
-        # paragraph is the closing's: `note_span`).
-        first_end = _INNER_SENTENCE_END.search(block)
-        if first_end is None or note.start() < first_end.start():
-            sorter.notes.append(block)
-            sorter.fired("note_block")
-            return None
+    edge = index == 0 or index >= count - _NOTE_LAST_BLOCKS
+    if sorter.maybe_note and edge and _note_block(block):
+        sorter.notes.append(block)
+        sorter.fired("note_block")
+        return None
     if "caption" in on:
         rule = caption_rule(block)
         if rule is not None:
@@ -308,6 +305,18 @@ def _sort_block(block: str, sorter: _Sorter, index: int, count: int) -> str | No
             sorter.fired(rule)
             return None
     return block
+
+
+def _note_block(block: str) -> bool:
+    """A notice from its first sentence on, with no quotation (a notice glued to the
+    story's last paragraph is the closing's: `note_span`)."""
+    if not _may_be_note(block[:_NOTE_HEAD_CHARS]):
+        return False
+    note = _NOTE.search(block)
+    if note is None or _QUOTE_MARKS.search(block) is not None:
+        return False
+    first_end = _INNER_SENTENCE_END.search(block)
+    return first_end is None or note.start() < first_end.start()
 
 
 def _plain(block: str) -> bool:
@@ -376,10 +385,11 @@ def caption_rule(block: str) -> str | None:
     # Cheap tests first: the role pass runs on every paragraph of every article, and
     # most paragraphs have no bracket and no colon near their start.
     ends_in_bracket = block.endswith(")")
-    if not (ends_in_bracket or "(" in block or ":" in block[:30]):
+    if not ends_in_bracket and (
+        len(block) > _IMAGE_CAPTION_MAX_CHARS  # too long for a caption without a credit
+        or not has_image_wording(block)
+    ):
         return None
-    if not ends_in_bracket and len(block) > _IMAGE_CAPTION_MAX_CHARS:
-        return None  # too long for a caption without a credit
     if _QUOTE_MARKS.search(block):
         return None
     words = len(block.split())
