@@ -378,3 +378,14 @@ def test_build_with_many_languages_is_mostly_exact(built: dict[str, dict[str, st
     outcomes = built["mul"]
     assert outcomes[BOM_CASE.stem] == "exact"
     assert sum(outcomes[case.stem] == "exact" for case in CASES) >= 8, outcomes
+
+
+def test_latin_code_pages_that_disagree_are_not_left_to_the_detector() -> None:
+    # Found after the first version: Spanish in cp1252 under `mul` was published as
+    # cp1250 ("espańol"), the detector hearing Hungarian in a short text. Two Latin code
+    # pages that read the bytes differently, and no declared language: rejected.
+    text = "El gobierno\n\n«Estamos listos», dijo el ministro español en la reunión del año."
+    for language in ("mul", None):
+        with pytest.raises(RejectError) as caught:
+            decode_and_normalize(text.encode("cp1252"), language=language)
+        assert caught.value.reason == "undetermined_encoding"

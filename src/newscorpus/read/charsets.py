@@ -434,6 +434,24 @@ def _detector_choice(data: bytes, believable: _Believable) -> tuple[str, str] | 
     return None
 
 
+# The Latin-script writing systems whose single-byte code pages read the same bytes as
+# different letters.
+_LATIN_SYSTEMS = tuple(k for k, s in WRITING_SYSTEMS.items() if s.scripts == frozenset("L"))
+
+
+def _latin_rivals(data: bytes, choice: tuple[str, str], believable: _Believable) -> bool:
+    """True when the detector's Latin code page has a rival: another Latin writing
+    system's first code page giving a different believable text of the same bytes."""
+    text, codec = choice
+    if _SYSTEM_OF_CODEC[codec] not in _LATIN_SYSTEMS:
+        return False
+    for system in _LATIN_SYSTEMS:
+        rival = believable[_codec_name(WRITING_SYSTEMS[system].codecs[0])]
+        if rival is not None and rival != text:
+            return True
+    return False
+
+
 def guess_legacy(data: bytes, language: str | None = None) -> tuple[str, str]:
     """Decode bytes in a legacy encoding; return (text, normalised codec name).
 
@@ -453,6 +471,11 @@ def guess_legacy(data: bytes, language: str | None = None) -> tuple[str, str]:
         if text is not None:
             candidates.setdefault(text, codec)
     choice = _detector_choice(data, believable)
+    if choice is not None and not candidates and _latin_rivals(data, choice, believable):
+        # The detector alone, between Latin code pages that read the bytes differently
+        # ("español" in cp1252, "espańol" in cp1250): its language guess on a short
+        # text is no ground for a choice (it heard this Spanish as Hungarian).
+        choice = None
     if choice is not None and (not candidates or choice[0] in candidates):
         text, codec = choice
         return text, candidates.get(text, codec)
