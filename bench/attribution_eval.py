@@ -11,6 +11,8 @@ Sets (each skipped with a message when its data is absent):
 - ``polnear_dev``: PolNeAR's dev compartment (../shared/data/polnear_dev), held out.
 - ``korea_news_dev``: 21 English news articles about Korea with hand-resolved speakers
   (../shared/data/korea_news_dev), held out; the corpus's own domain.
+- ``bbc_news_dev``: 40 BBC News articles annotated by hand the same way
+  (../shared/data/bbc_news_dev), held out; read like korea_news_dev (the whole text).
 - ``polnear_pronouns``: the pronoun-attributed train quotes resolved by hand in
   tests/data/polnear_pronoun_gold.json (ids, offsets and names only), train data.
 
@@ -36,7 +38,11 @@ The strict matcher (korea_news_dev/README.md, "Scoring"), `strict_speaker_match`
 Measures: ``span`` P/R/F1; ``speaker``: on span-matched direct quotes with a gold speaker
 that names someone (not a bare pronoun), the predicted *resolved* speaker against it
 (PolNeAR: "named speaker"); ``pronoun``: on span-matched direct quotes whose gold
-mention is a pronoun, the resolved speaker against the hand-resolved one.
+mention is a pronoun, the resolved speaker against the hand-resolved one;
+``canonical`` (issue 23): on span-matched direct quotes with a gold speaker, the predicted
+speaker *equals* the gold one after NFKC, case-folding, dropping punctuation, a possessive
+'s and a leading a/an/the (`canonical_form`). PolNeAR's gold speaker is the source's
+literal text, so its canonical figure says little there.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +67,13 @@ from newscorpus.annotate.quotes import (
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 PRONOUN_GOLD = REPO / "tests" / "data" / "polnear_pronoun_gold.json"
-SET_NAMES = ("polnear_train", "polnear_dev", "korea_news_dev", "polnear_pronouns")
+SET_NAMES = (
+    "polnear_train",
+    "polnear_dev",
+    "korea_news_dev",
+    "bbc_news_dev",
+    "polnear_pronouns",
+)
 BASELINE = REPO / "src" / "newscorpus" / "publish" / "attribution_accuracy.json"
 # The quality gate fails when a pinned figure drops by more than this.
 TOLERANCE = 0.01
@@ -163,6 +176,19 @@ def strict_speaker_match(gold: str, predicted: str | None) -> bool:
         return False
     pool = {w.casefold() for w in longer}
     return all(w.casefold() in pool for w in shorter)
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+")
+
+
+def canonical_form(name: str | None) -> str:
+    """`name` after NFKC, case-folding, dropping a possessive 's, punctuation and a
+    leading a/an/the ("The Ministry of Science and ICT's" -> "ministry of science and ict")."""
+    text = unicodedata.normalize("NFKC", name or "").casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    text = " ".join(_PUNCTUATION.sub(" ", text).split())
+    return _LEADING_ARTICLE.sub("", text)
 
 
 # --- gold ---------------------------------------------------------------------------------
@@ -270,6 +296,9 @@ def load_set(name: str) -> list[Article] | None:
     if name == "korea_news_dev":
         folder = DATA / "korea_news_dev"
         return load_korea(folder) if (folder / "gold.jsonl").is_file() else None
+    if name == "bbc_news_dev":
+        folder = DATA / "bbc_news_dev"
+        return load_korea(folder) if (folder / "gold.jsonl").is_file() else None
     if name == "polnear_pronouns":
         folder = DATA / "polnear_train"
         if not (folder / "train").is_dir() or not PRONOUN_GOLD.is_file():
@@ -293,6 +322,8 @@ class Score:
     speaker_ok: int = 0
     pronoun_total: int = 0
     pronoun_ok: int = 0
+    canonical_total: int = 0
+    canonical_ok: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
@@ -315,6 +346,8 @@ class Score:
             "speaker_n": self.speaker_total,
             "pronoun": ratio(self.pronoun_ok, self.pronoun_total),
             "pronoun_n": self.pronoun_total,
+            "canonical": ratio(self.canonical_ok, self.canonical_total),
+            "canonical_n": self.canonical_total,
         }
 
 
@@ -340,6 +373,8 @@ def score_articles(
             if gold.speaker is None:
                 continue
             ok = strict_speaker_match(gold.speaker, quote.speaker)
+            score.canonical_total += 1
+            score.canonical_ok += canonical_form(gold.speaker) == canonical_form(quote.speaker)
             if gold.pronoun:
                 score.pronoun_total += 1
                 score.pronoun_ok += ok
@@ -398,6 +433,7 @@ _README_END = "<!-- end accuracy table -->"
 _README_LABELS = {
     "polnear_dev": ("PolNeAR dev (84 articles)", "held out"),
     "korea_news_dev": ("korea_news_dev (21 articles about Korea)", "held out"),
+    "bbc_news_dev": ("bbc_news_dev (40 BBC News articles)", "held out"),
     "polnear_train": ("PolNeAR train (840 articles)", "**training data**"),
     "polnear_pronouns": ("PolNeAR train, 200 hand-resolved pronoun quotes", "**training data**"),
 }
@@ -441,8 +477,8 @@ def format_table(report: dict[str, Any]) -> str:
     """The report as a Markdown table (absent sets say so)."""
     lines = [
         "| set | data | articles | gold direct | span P | span R | span F1 | speaker (n) |"
-        " pronoun-attributed (n) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        " pronoun-attributed (n) | canonical (n) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
     def cell(value: float | None, n: int) -> str:
@@ -450,7 +486,7 @@ def format_table(report: dict[str, Any]) -> str:
 
     for name, figures in report.items():
         if figures is None:
-            lines.append(f"| {name} | absent: skipped | | | | | | | |")
+            lines.append(f"| {name} | absent: skipped | | | | | | | | |")
             continue
         spans = (
             f"{figures['span_precision']:.3f} | {figures['span_recall']:.3f} "
@@ -461,7 +497,8 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {figures['data']} | {figures['articles']} | {figures['gold_direct']} "
             f"| {spans} | {cell(figures['speaker'], figures['speaker_n'])} "
-            f"| {cell(figures['pronoun'], figures['pronoun_n'])} |"
+            f"| {cell(figures['pronoun'], figures['pronoun_n'])} "
+            f"| {cell(figures['canonical'], figures['canonical_n'])} |"
         )
     return "\n".join(lines)
 

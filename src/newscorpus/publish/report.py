@@ -201,6 +201,7 @@ def _example(stats: dict[str, Any]) -> str:
 _ACCURACY_SETS = (
     ("polnear_dev", "PolNeAR dev (84 US political news articles)"),
     ("korea_news_dev", "korea_news_dev (21 English news articles about Korea)"),
+    ("bbc_news_dev", "bbc_news_dev (40 BBC News articles)"),
     ("polnear_train", "PolNeAR train (840 articles)"),
     ("polnear_pronouns", "PolNeAR train, 200 hand-resolved pronoun quotes"),
 )
