@@ -233,3 +233,17 @@ def test_the_lee_corpus_is_350_records_or_duplicates(tmp_path: Path) -> None:
     assert outcomes["rejected"] == 0
     assert outcomes["excluded"] == 1  # MANIFEST.sha256
     assert validate_path(out).ok
+
+
+def test_a_source_that_reads_md_files_keeps_them(tmp_path: Path) -> None:
+    # The default `*.md` exclusion must not skip what the source's profile reads.
+    raw = _raw(
+        tmp_path,
+        _registry(options='extensions = [".md"]\n'),
+        {"plain/a.md": ARTICLE, "plain/README.md": "# About\n\nThe files.\n"},
+    )
+    out = tmp_path / "out"
+    build(raw, out, workers=1, datasheet=None)
+    ledger = _ledger(out)
+    assert ledger["plain/a.md"]["outcome"] == "record"
+    assert ledger["plain/README.md"]["outcome"] == "excluded"  # README* still applies

@@ -108,6 +108,22 @@ class RawFile:
 EXCLUDED = "excluded"
 
 
+def default_exclude(profile_name: str, options: dict[str, Any]) -> tuple[str, ...]:
+    """The default exclusions of a source, but for any that would skip the very files
+    its profile reads (a source of `.md` articles keeps its `.md` files).
+
+    >>> "*.md" in default_exclude("plaintext_v1", {"extensions": [".md"]})
+    False
+    >>> default_exclude("plaintext_v1", {}) == DEFAULT_EXCLUDE
+    True
+    """
+    from newscorpus.read.profiles import get_profile
+
+    endings = options.get("extensions") or get_profile(profile_name).extensions
+    read = {f"*{ending.lower()}" for ending in endings}
+    return tuple(pattern for pattern in DEFAULT_EXCLUDE if pattern.lower() not in read)
+
+
 def excluded_by(relpath: str, patterns: Sequence[str]) -> str | None:
     """Return the first pattern that excludes `relpath` (relative to raw/), or None.
 
@@ -185,7 +201,9 @@ def load_registry(raw_dir: Path) -> dict[str, Source]:
             options=tuple(sorted(table.get("options", {}).items())),
             aliases=tuple(table.get("aliases", [])),
             annotation=tuple(sorted(table.get("annotation", {}).items())),
-            exclude=tuple(table.get("exclude", DEFAULT_EXCLUDE)),
+            exclude=tuple(table["exclude"])
+            if "exclude" in table
+            else default_exclude(table["profile"], table.get("options", {})),
             roles=tuple(sorted(table.get("roles", {}).items())),
         )
     if problems:

@@ -16,7 +16,7 @@ from typing import Any
 from newscorpus.errors import RejectError
 from newscorpus.read.profiles import PartRejected, get_profile
 from newscorpus.read.roles import apply_roles
-from newscorpus.read.sources import DEFAULT_EXCLUDE, EXCLUDED, RawFile, Source, excluded_by
+from newscorpus.read.sources import EXCLUDED, RawFile, Source, excluded_by
 from newscorpus.record.records import build_record, record_problems
 from newscorpus.run.cache import StatKey, stat_key
 from newscorpus.run.dedup import minhash_signature
@@ -89,19 +89,15 @@ def reject(raw: RawFile, reason: str, message: str, raw_sha256: str | None = Non
 def excluded(raw: RawFile, source: Source) -> Outcome:
     """Return the outcome of a file its source's `exclude` patterns skip (never read)."""
     pattern = excluded_by(raw.relpath, source.exclude)
-    rule = (
-        "the default exclusions"
-        if source.exclude == DEFAULT_EXCLUDE
-        else f"exclude of [sources.{source.key}]"
-    )
     return {
         "kind": "excluded",
         "source_file": raw.relpath,
         "raw_sha256": None,
         "reason": "excluded",
-        "message": f"matches {pattern!r} in {rule}, not an input of profile "
-        f"{source.profile} (set exclude = [...] in [sources.{source.key}] of sources.toml "
-        "to read it)",
+        "message": f"matches {pattern!r} of the exclusions of [sources.{source.key}] (the "
+        f"defaults unless its exclude = [...] says otherwise): not an input of profile "
+        f"{source.profile}; list the patterns to use in exclude = [...] in sources.toml to "
+        "read it",
     }
 
 
