@@ -133,7 +133,7 @@ def test_card_reports_the_pinned_accuracy_or_says_it_is_absent(corpus: Path) -> 
         assert sets
         for figures in sets.values():
             assert f"{figures['speaker']:.3f}" in text
-        # Held-out figures first, training figures labelled as such.
+        # Dev-set figures first, training figures labelled as such.
         section = text.split("### Measured accuracy", 1)[1]
         assert section.index("PolNeAR dev") < section.index("PolNeAR train \\(840")
         assert "training data" in text

@@ -212,8 +212,9 @@ def accuracy_markdown(baseline: dict[str, Any] | None) -> str:
 
     `baseline` is src/newscorpus/publish/attribution_accuracy.json as pinned by the quality
     gate (`python bench/attribution_eval.py --pin`): per set, span precision/recall/F1 and
-    speaker accuracies with their counts, and whether the set was held out. Held-out sets
-    come first; training sets are labelled. No baseline gives a sentence saying so.
+    speaker accuracies with their counts, and how the set was used (`data`: a dev set,
+    measured on and never fitted on, or training data). Dev sets come first; training
+    sets are labelled. No baseline gives a sentence saying so.
     """
     sets = (baseline or {}).get("sets")
     if not isinstance(sets, dict) or not any(isinstance(v, dict) for v in sets.values()):
@@ -234,12 +235,14 @@ def accuracy_markdown(baseline: dict[str, Any] | None) -> str:
         figures = sets.get(key)
         if not isinstance(figures, dict):
             continue
-        held_out = figures.get("data") == "held out"
+        training = str(figures.get("data", "")).startswith("train")
         spans = cell(figures, "span_f1") if figures.get("spans", True) else "—"
         rows.append(
             [
                 escape_markdown(label),
-                "held out" if held_out else "**training data** (rules developed on it)",
+                "**training data** (rules developed on it)"
+                if training
+                else escape_markdown(str(figures.get("data") or "dev")),
                 spans,
                 cell(figures, "speaker", "speaker_n"),
                 cell(figures, "pronoun", "pronoun_n"),
@@ -248,8 +251,9 @@ def accuracy_markdown(baseline: dict[str, Any] | None) -> str:
     return "\n".join(
         [
             "Measured by `python bench/attribution_eval.py` (the figures the quality gate, "
-            "`tests/test_quality_gate.py`, pins). Figures on held-out data come first; the "
-            "rules were developed on PolNeAR train, so its rows are training figures.",
+            "`tests/test_quality_gate.py`, pins). Figures on the dev sets (measured on, "
+            "never fitted on) come first; the rules were developed on PolNeAR train, so its "
+            "rows are training figures.",
             "",
             _table(["set", "data", "quote span F1", "speaker (n)", "pronoun-attributed (n)"], rows),
             "",
