@@ -177,9 +177,9 @@ def test_quote_paragraphs_are_what_the_scans_found(seed: int) -> None:
 # --- the annotator: work per quotation does not grow with the article -----------------
 
 
-def _annotator_lines(text: str) -> int:
-    """Python lines `extract_quotes` runs in the annotator's modules (loop iterations of
-    a comprehension included: each re-runs its line)."""
+def _lines_run(call: Callable[[], Any], in_file: Callable[[str], bool]) -> tuple[int, Any]:
+    """(Python lines `call` runs in files `in_file` accepts, its value): loop iterations of
+    a comprehension included, as each re-runs its line."""
     count = 0
 
     def local(frame: FrameType, event: str, arg: Any) -> Any:
@@ -189,13 +189,19 @@ def _annotator_lines(text: str) -> int:
         return local
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename.startswith(ANNOTATE) else None
+        return local if in_file(frame.f_code.co_filename) else None
 
     sys.settrace(tracer)
     try:
-        extract_quotes(text)
+        value = call()
     finally:
         sys.settrace(None)
+    return count, value
+
+
+def _annotator_lines(text: str) -> int:
+    """Python lines `extract_quotes` runs in the annotator's modules."""
+    count, _ = _lines_run(lambda: extract_quotes(text), lambda name: name.startswith(ANNOTATE))
     return count
 
 
@@ -226,19 +232,9 @@ def test_annotator_work_grows_linearly_with_repeated_news_text() -> None:
 def _entity_of_lines(mentions: int) -> int:
     person = Entity("Gordon Brown", "m", ("gordon", "brown"), list(range(0, 10 * mentions, 10)))
     people = People([person])
-    count = 0
-
-    def local(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        found = entity_of(people, "Mr Brown", before=5 * mentions)
-    finally:
-        sys.settrace(None)
+    count, found = _lines_run(
+        lambda: entity_of(people, "Mr Brown", before=5 * mentions), lambda name: True
+    )
     assert found is person
     return count
 
