@@ -63,7 +63,7 @@ Design (rule based, standard library only, pure functions):
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 from newscorpus.annotate.attribution import (
@@ -99,6 +99,8 @@ from newscorpus.annotate.entities import (
     pronoun_candidates,
     score_pronoun,
 )
+from newscorpus.annotate.entity_table import build_table
+from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.marks import (
     _mlen,
     _Span,
@@ -125,7 +127,7 @@ from newscorpus.annotate.sentences import (
     forget_sentences,
     prepare_sentences,
 )
-from newscorpus.annotate.speakers import canonical_speakers
+from newscorpus.annotate.speakers import resolve_speakers
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,7 @@ class Quote:
     cue_end: int | None = None
     # How the speaker was found: the attribution pattern (`cue_after`, `same_paragraph`,
     # … see `PATTERNS`) and how the mention became `speaker` (`as_written`, `pronoun`,
-    # `pronoun_entity`, `relative`, or the pass of `speakers.PASSES` that decided).
+    # `relative`; then the entity-table step that linked it, see `speakers`).
     speaker_pattern: str | None = None
     speaker_resolution: str | None = None
 
@@ -293,14 +295,38 @@ def extract_quotes(
     translated news writes (a source's annotation option; off by default).
     `pronoun_trace`, when a list, receives each he/she decision's candidates with their
     features (bench/fit_pronoun_weights.py learns the weights from them).
+    `text` is an article of one text; `extract_article_quotes` takes all of an
+    article's texts, so the headline's people are known to the body.
     """
-    try:
-        return _extract_quotes(text, organisations_as_he, pronoun_trace)
-    finally:
-        # The text's tables belong to this extraction: kept, they would hold memory of
-        # the text's size through whatever runs next (a build's writing and checking).
-        forget_sentences()
-        forget_text()
+    return extract_article_quotes(
+        [text], organisations_as_he=organisations_as_he, pronoun_trace=pronoun_trace
+    )[0]
+
+
+def extract_article_quotes(
+    texts: Sequence[str],
+    *,
+    organisations_as_he: bool = False,
+    pronoun_trace: list[tuple[int, str, list[tuple[Entity, tuple[float, ...]]]]] | None = None,
+) -> list[list[Quote]]:
+    """The direct quotations of each of an article's texts (headline, sub-headlines,
+    body, in that order), offsets into that text. The article is indexed once
+    (`index.ArticleIndex`) and its one entity table built (`entity_table.build_table`);
+    every quotation's speaker resolves through that table (`speakers.resolve_speakers`).
+    """
+    found: list[list[Quote]] = []
+    for text in texts:
+        try:
+            found.append(_extract_quotes(text, organisations_as_he, pronoun_trace))
+        finally:
+            # The text's tables belong to this extraction: kept, they would hold memory
+            # of the text's size through whatever runs next (a build's writing).
+            forget_sentences()
+            forget_text()
+    if not any(q.speaker for quotes in found for q in quotes):
+        return found
+    table = build_table(ArticleIndex(texts))
+    return [resolve_speakers(table, number, quotes) for number, quotes in enumerate(found)]
 
 
 def _extract_quotes(
@@ -551,5 +577,4 @@ def _extract_quotes(
         result.append(_make_quote(text, sp, speaker, att, pattern, resolution))
     if not result:
         return result
-    quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
-    return canonical_speakers(text, result, quoted, people=people)
+    return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 LEXICON = Path(__file__).resolve().parent / "lexicon"
 _FILES = ("attribution_words.json", "quote_words.json")
@@ -36,3 +37,10 @@ def word_list(name: str) -> list[str]:
 def word_set(name: str) -> frozenset[str]:
     """The words of list `name` as a frozenset."""
     return frozenset(_lists()[name])
+
+
+@cache
+def lexicon_data(name: str) -> dict[str, Any]:
+    """The whole data file `lexicon/<name>.json` (a mapping), read once per process."""
+    data: dict[str, Any] = json.loads((LEXICON / f"{name}.json").read_text(encoding="utf-8"))
+    return data

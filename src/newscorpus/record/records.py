@@ -65,24 +65,19 @@ def annotate_quotes(
     options: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Extract quotes from each text field; offsets index the field named by `location`.
+    Speakers resolve through one entity table of the whole article
+    (`annotate.entity_table`): the headline's people are the body's too.
 
     `options`: the source's annotation options (`sources.ANNOTATION_OPTIONS`).
     """
-    from newscorpus.annotate.quotes import extract_quotes
+    from newscorpus.annotate.quotes import extract_article_quotes
 
     he_org = bool((options or {}).get("organisations_as_he", False))
-    quotes = [
-        _quote_dict(q, "headline", None)
-        for q in extract_quotes(headline, organisations_as_he=he_org)
-    ]
-    for index, line in enumerate(subheadlines):
-        quotes.extend(
-            _quote_dict(q, "subheadline", index)
-            for q in extract_quotes(line, organisations_as_he=he_org)
-        )
-    quotes.extend(
-        _quote_dict(q, "body", None) for q in extract_quotes(body, organisations_as_he=he_org)
-    )
+    found = extract_article_quotes((headline, *subheadlines, body), organisations_as_he=he_org)
+    quotes = [_quote_dict(q, "headline", None) for q in found[0]]
+    for index, line_quotes in enumerate(found[1:-1]):
+        quotes.extend(_quote_dict(q, "subheadline", index) for q in line_quotes)
+    quotes.extend(_quote_dict(q, "body", None) for q in found[-1])
     return quotes
 
 

@@ -33,17 +33,15 @@
     trailing_cue: "a cue after the sentence: … “fragment” …, X said."
   };
   var RESOLUTIONS = {
-    as_written: "the mention as written",
-    pronoun: "a pronoun: an earlier speaker or subject",
-    pronoun_entity: "a pronoun: a person the article names",
-    relative: "a relative pronoun (who, which): the phrase it refers to",
-    label: "a headline label, nobody",
-    relay: "relayed: the person an outlet quoted",
-    member_of: "the person, not the organisation after “of”",
-    appositive_name: "the name after the role",
-    acronym: "the name an acronym stands for",
-    role: "a role: the person or organisation the article gave it",
-    person: "a person's fullest name in the article"
+    as_written: "the mention as written (it names no entity of the article)",
+    full_name: "a full name of the article's entity table",
+    surname: "a surname: the person of the article with it",
+    title: "a title and surname (Mr X, Rep. X): the person of the article",
+    organisation: "an organisation's name: its fullest name in the article",
+    acronym: "the organisation an acronym stands for",
+    description: "a description (the governor, the company): the entity the article gave it",
+    pronoun: "a pronoun: an earlier referent, through the entity table",
+    relative: "a relative pronoun (who, which): the phrase it refers to"
   };
 
   // --- data files ---------------------------------------------------------------

@@ -1,0 +1,469 @@
+"""The one model of who: the entity table of an article.
+
+`build_table(index)` reads an `ArticleIndex` (headline, sub-headlines, body) once and
+returns an `EntityTable`: people and organisations, each an `Entity` with a kind, a
+canonical name, a gender where the text gives it, the roles the text gives a person
+("governor", "chancellor") and every mention with offsets (`Mention.field` is the index
+of the text). Other sources (a statement, a report) enter the table when a quotation is
+attributed to one. `resolve_mention(table, field, start, end, phrase)` sends a speaker
+phrase through the table: the entity it names and the rule that linked it.
+
+The rules, each named (a mention's `rule` says which one linked it; a new rule is a
+function here and a test in tests/test_entity_table.py):
+
+- ``full_name``: a piece of capitalised words, titles, roles and adjectives before the
+  name dropped ("Deputy Minister Park Ji-hoon" -> "Park Ji-hoon", "Defiant Matt Williams"
+  -> "Matt Williams"), is a person's full name; the canonical name is the full name as
+  first written. Korean names put the family name first ("Lee Min-ho", "Kim Jong Un": a
+  family name of `korean_family_names`, then a hyphenated given name or two short words;
+  a given name written "Sung-lac", lower-case after the hyphen, marks the word before it
+  as a family name whatever it is); other names put the surname last. Two writings of
+  one name ("Kim Jong-un", "Kim Jong Un"; "Donald J. Trump", "Donald Trump") are one
+  person. A first word the article also writes lower-case ("Diplomatic Security"), that
+  opens sentences ("However") or reads as a verb or adverb ("Continued") opens no name
+  unless it is a known given name.
+- ``surname``: a capitalised word alone ("Blair", "Lee") joins the one person of the
+  article with that surname; two people sharing it leave it as written.
+- ``title``: a title and a surname ("Mr Blair", "Rep. Lee") join likewise; Mr gives a
+  male, Mrs/Ms/Miss a female person, and a gender the person already has must agree.
+  With no full name of that surname in the article, the person is the surname without
+  its title ("Mr Blair" -> "Blair").
+- ``organisation``: a piece holding an organisation noun (`org_words`: "Ministry",
+  "Party") or a company suffix ("Co.") beside another word is an organisation (a titled
+  person after its last noun is split off: "People Power Party Chair Rep. X Y"); a name
+  contained in a longer one of the article joins it: the canonical name is the fullest.
+- ``acronym``: a word in capitals ("UNC") joins the one organisation whose initials
+  spell it, or that the text followed with it in brackets ("United Nations Command
+  (UNC)").
+- ``description``: "the governor", "the chancellor" join the person the text last gave
+  that role before ("Gov. Lee Cheol-woo", "Gordon Brown, the chancellor"); "the
+  company", "the ministry" join the organisation of that kind chosen by a score
+  (`_ORGANISATION_SCORE`: mentions in the paragraph, in the article, recency), not the
+  last one named.
+
+Pure: an index in, a table out; no module-level state beyond the word lists.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from newscorpus.annotate.index import JOINERS, ArticleIndex, Word
+from newscorpus.annotate.names import (
+    ACRONYM,
+    DETERMINERS,
+    ORGANISATION,
+    PERSON,
+    Name,
+    initials,
+    is_acronym,
+    lexicon,
+    organisation_noun,
+    person_roles,
+    read_piece,
+)
+
+SOURCE = "source"
+
+PHRASE_END = re.compile(r"[,;:()\[\]]|\s(?:who|which|at|from|in|for|with|on|of)\s")
+_APPOSITIVE_ROLE = re.compile(r",\s+(?:the|a|an|its|his|her)\s+(?:[\w-]+\s+){0,3}?([a-z]+)\b")
+_ROLE_BEFORE = re.compile(r"\b([a-z]+),?\s+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Where an entity is named: text `field` of the article, `start`..`end` in it."""
+
+    field: int
+    start: int
+    end: int
+    text: str
+    rule: str  # the rule that linked it (see the module docstring)
+
+
+@dataclass(slots=True)
+class Entity:
+    """A person, organisation or other source of the article."""
+
+    kind: str  # PERSON, ORGANISATION or SOURCE
+    name: str  # the canonical name
+    gender: str = ""  # "m", "f" or "" (unknown)
+    surname: str = ""  # a person's surname (family name), casefolded
+    roles: set[str] = field(default_factory=set)  # roles the text gives a person
+    mentions: list[Mention] = field(default_factory=list)
+
+    def latest_before(self, at: tuple[int, int]) -> tuple[int, int] | None:
+        """(field, offset) of the entity's latest mention before `at`, or None."""
+        found = None
+        for m in self.mentions:
+            if (m.field, m.start) < at and (found is None or (m.field, m.start) > found):
+                found = (m.field, m.start)
+        return found
+
+
+def _name_key(words: Sequence[str]) -> str:
+    """A person's name as compared: casefolded, hyphens as spaces, initials dropped
+    ("Kim Jong-un" = "Kim Jong Un", "Donald J. Trump" = "Donald Trump")."""
+    parts = " ".join(words).replace("-", " ").casefold().split()
+    kept = [p for p in parts if len(p.rstrip(".")) > 1] or parts
+    return " ".join(kept)
+
+
+@dataclass(slots=True)
+class EntityTable:
+    """The entities of one article, in order of first mention."""
+
+    index: ArticleIndex
+    entities: list[Entity] = field(default_factory=list)
+    _persons: dict[str, Entity] = field(default_factory=dict)  # name key -> person
+    _surnames: dict[str, list[Entity]] = field(default_factory=dict)
+    _organisations: dict[str, Entity] = field(default_factory=dict)  # casefolded name
+    names: dict[tuple[str, ...], Name] = field(default_factory=dict)  # `read_piece` memo
+
+    def people(self, surname: str) -> list[Entity]:
+        """The persons whose surname is `surname` (case-insensitive)."""
+        return self._surnames.get(surname.casefold(), [])
+
+    def person(self, name: str) -> Entity | None:
+        """The person whose name (any writing of it) is `name`, if any."""
+        return self._persons.get(_name_key(name.split()))
+
+    def organisation(self, name: str) -> Entity | None:
+        """The organisation named `name`, or the fullest one whose name contains it (a
+        name of two words or more)."""
+        low = name.casefold()
+        found = self._organisations.get(low)
+        if found is not None or " " not in low:
+            return found
+        padded = f" {low} "
+        longer = [e for k, e in self._organisations.items() if padded in f" {k} "]
+        return max(longer, key=lambda e: len(e.name)) if longer else None
+
+    def acronym(self, word: str) -> Entity | None:
+        """The one organisation whose initials spell `word` (or that the text followed
+        with "(WORD)"), if exactly one."""
+        found = {
+            id(e): e
+            for e in self._organisations.values()
+            if e.kind == ORGANISATION and (initials(e.name) == word or word in e.roles)
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def add_person(self, words: Sequence[str], surname: str, gender: str) -> Entity:
+        """The person named `words` (a full name), created at its first mention."""
+        key = _name_key(words)
+        entity = self._persons.get(key)
+        if entity is None:
+            entity = Entity(PERSON, " ".join(words), gender, surname.casefold())
+            self._persons[key] = entity
+            self._surnames.setdefault(entity.surname, []).append(entity)
+            self.entities.append(entity)
+        elif not entity.gender:
+            entity.gender = gender
+        return entity
+
+    def add_organisation(self, name: str) -> Entity:
+        """The organisation named `name`, created at its first mention."""
+        low = name.casefold()
+        entity = self._organisations.get(low)
+        if entity is None:
+            entity = Entity(ORGANISATION, name)
+            self._organisations[low] = entity
+            self.entities.append(entity)
+        return entity
+
+    def add_source(self, phrase: str) -> Entity:
+        """A source that is neither person nor organisation ("the statement")."""
+        for entity in self.entities:
+            if entity.kind == SOURCE and entity.name == phrase:
+                return entity
+        entity = Entity(SOURCE, phrase)
+        self.entities.append(entity)
+        return entity
+
+
+def build_table(index: ArticleIndex) -> EntityTable:
+    """The entity table of the article `index` indexes (see the module docstring)."""
+    table = EntityTable(index)
+    # Lone capitalised words (most pieces) only link to an entity found elsewhere: they
+    # are gathered by word and linked once the full names are known.
+    lone: dict[str, list[tuple[int, Word]]] = {}
+    titled: list[tuple[int, Word, Name]] = []
+    openers = lexicon().sentence_words
+    for number, text_index in enumerate(index.texts):
+        text = text_index.text
+        for piece in text_index.pieces:
+            if len(piece) == 1:
+                word = piece[0]
+                if word.text.casefold() not in openers:
+                    lone.setdefault(word.text, []).append((number, word))
+                continue
+            _read(table, number, text, piece, titled)
+    _note_acronyms(table)
+    for number, word, name in titled:
+        _link_single(table, number, word, name)
+    for text, places in lone.items():
+        if is_acronym(text):
+            acronym = text.replace(".", "")
+            entity = table.acronym(acronym)
+            if entity is not None:
+                entity.mentions.extend(
+                    Mention(n, w.start, w.end, w.text, "acronym") for n, w in places
+                )
+        elif text.casefold() in table._surnames:
+            name = Name(PERSON, (text,), text)
+            for number, word in places:
+                _link_single(table, number, word, name)
+    for entity in table.entities:
+        entity.mentions.sort(key=lambda m: (m.field, m.start))
+    return table
+
+
+def _read(
+    table: EntityTable,
+    number: int,
+    text: str,
+    piece: list[Word],
+    singles: list[tuple[int, Word, Name]],
+) -> None:
+    """Add what one piece of capitalised words names to the table."""
+    key = tuple(w.text for w in piece)
+    name = table.names.get(key)
+    if name is None:
+        name = table.names[key] = read_piece(key, table.index)
+    if name.kind == ORGANISATION:
+        words = piece[name.first :]
+        lows = [w.text.casefold().rstrip(".") for w in words]
+        joiner = next((i for i, low in enumerate(lows) if low in JOINERS), -1)
+        if joiner > 0:
+            head = read_piece([w.text for w in words[:joiner]], table.index)
+            if head.kind == PERSON and (len(head.words) > 1 or head.roles):
+                # "Rep. Lee Min-ho of the People Power Party": the person, then the party
+                _read(table, number, text, words[:joiner], singles)
+                rest = words[joiner:]
+                while rest and rest[0].text.casefold() in JOINERS:
+                    rest = rest[1:]
+                if rest:
+                    _read(table, number, text, rest, singles)
+                return
+        nouns = [i for i, low in enumerate(lows) if organisation_noun(low)]
+        role = next(
+            (i for i in range(nouns[-1] + 1, len(words) - 1) if lows[i] in lexicon().roles), -1
+        )
+        if role > 0:
+            # "People Power Party Chair Rep. X Y": the party, then the person
+            _read(table, number, text, words[role:], singles)
+            words = words[:role]
+        start, end = words[0].start, words[-1].end
+        entity = table.add_organisation(text[start:end])
+        entity.mentions.append(Mention(number, start, end, text[start:end], "organisation"))
+        return
+    if name.kind == "" and any(w.text in JOINERS for w in piece):
+        # "Minister of Defence Kim Yong-hyun": each part on its own
+        parts: list[list[Word]] = [[]]
+        for w in piece:
+            if w.text in JOINERS:
+                if parts[-1]:
+                    parts.append([])
+            else:
+                parts[-1].append(w)
+        for part in parts:
+            if part:
+                _read(table, number, text, part, singles)
+        return
+    if name.kind == ACRONYM:
+        word = piece[name.first]
+        singles.append((number, word, name))
+        return
+    if name.kind != PERSON:
+        return
+    if len(name.words) == 1:
+        singles.append((number, piece[name.first], name))
+        return
+    entity = table.add_person(name.words, name.surname, name.gender)
+    first, last = piece[name.first], piece[-1]
+    entity.mentions.append(
+        Mention(number, first.start, last.end, text[first.start : last.end], "full_name")
+    )
+    entity.roles |= person_roles(name.roles)
+    _roles_around(entity, text, piece[0].start, last.end)
+
+
+def _roles_around(entity: Entity, text: str, start: int, end: int) -> None:
+    """Roles written beside a name: "Gordon Brown, the chancellor", "chancellor Gordon
+    Brown" (lower-case, before)."""
+    if text.startswith(",", end):
+        match = _APPOSITIVE_ROLE.match(text, end, min(len(text), end + 60))
+        if match is not None:
+            entity.roles |= person_roles([match.group(1)])
+    if start and text[start - 1] == " ":
+        match = _ROLE_BEFORE.search(text, max(0, start - 25), start)
+        if match is not None:
+            entity.roles |= person_roles([match.group(1)])
+
+
+def _link_single(table: EntityTable, number: int, word: Word, name: Name) -> None:
+    """Link a surname, titled surname or acronym to the one entity it can name."""
+    if name.kind == ACRONYM:
+        entity = table.acronym(name.words[0])
+        if entity is None:
+            return
+        entity.mentions.append(Mention(number, word.start, word.end, word.text, "acronym"))
+        return
+    people = [p for p in table.people(name.surname) if _gender_agrees(p.gender, name.gender)]
+    person = _nearest(people, number, word.start)
+    if person is not None:
+        if not person.gender:
+            person.gender = name.gender
+        rule = "title" if name.roles else "surname"
+        person.roles |= person_roles(name.roles)
+        person.mentions.append(Mention(number, word.start, word.end, word.text, rule))
+    elif not people and name.roles:
+        # a titled surname with no full name in the article: the surname is the name
+        person = table.add_person([word.text], word.text, name.gender)
+        person.roles |= person_roles(name.roles)
+        person.mentions.append(Mention(number, word.start, word.end, word.text, "title"))
+
+
+def _nearest(people: Sequence[Entity], number: int, pos: int) -> Entity | None:
+    """The person a surname at (`number`, `pos`) names among `people` who share it: the
+    one, or the one whose full name was written last before it (news names the person
+    again before a surname turns to them), else the first named after it."""
+    if len(people) < 2:
+        return people[0] if people else None
+    best: tuple[tuple[int, int], Entity] | None = None
+    for person in people:
+        for m in person.mentions:
+            at = (m.field, m.start)
+            if m.rule == "full_name" and at < (number, pos) and (best is None or at > best[0]):
+                best = (at, person)
+    return best[1] if best is not None else people[0]
+
+
+def _gender_agrees(entity: str, mention: str) -> bool:
+    return not entity or not mention or entity == mention
+
+
+def _note_acronyms(table: EntityTable) -> None:
+    """ "United Nations Command (UNC)": the bracketed capitals name the organisation
+    before them, whatever its initials."""
+    for entity in table.entities:
+        if entity.kind != ORGANISATION:
+            continue
+        for m in entity.mentions:
+            text = table.index.texts[m.field].text
+            if text.startswith(" (", m.end):
+                close = text.find(")", m.end + 2, m.end + 12)
+                inner = text[m.end + 2 : close] if close > 0 else ""
+                if is_acronym(inner):
+                    entity.roles.add(inner.replace(".", ""))
+
+
+# The organisation a description ("the company") names: each organisation of that kind
+# mentioned before scores this much per feature; the highest wins.
+_ORGANISATION_SCORE = {
+    "in_paragraph": 2.0,  # mentions in the description's paragraph
+    "in_article": 0.5,  # mentions before it in the article
+    "distance": -0.25,  # log(1 + paragraphs since its latest mention)
+}
+
+
+def _describe_organisation(table: EntityTable, role: str, number: int, pos: int) -> Entity | None:
+    """The organisation "the <role>" names at (`number`, `pos`), by `_ORGANISATION_SCORE`."""
+    heads = lexicon().organisation_roles.get(role)
+    if heads is None:
+        return None
+    here = table.index.texts[number]
+    paragraph = here.paragraph(pos)
+    best: tuple[float, int, Entity] | None = None
+    for order, entity in enumerate(table.entities):
+        if entity.kind != ORGANISATION:
+            continue
+        lows = {w.casefold().rstrip(".") for w in entity.name.split()}
+        if not lows & heads:
+            continue
+        before = [m for m in entity.mentions if (m.field, m.start) < (number, pos)]
+        if not before:
+            continue
+        in_paragraph = sum(
+            1 for m in before if m.field == number and here.paragraph(m.start) == paragraph
+        )
+        latest = max(before, key=lambda m: (m.field, m.start))
+        gap = paragraph - here.paragraph(latest.start) if latest.field == number else paragraph
+        score = (
+            _ORGANISATION_SCORE["in_paragraph"] * in_paragraph
+            + _ORGANISATION_SCORE["in_article"] * len(before)
+            + _ORGANISATION_SCORE["distance"] * math.log1p(max(0, gap))
+        )
+        if best is None or (score, order) > (best[0], best[1]):
+            best = (score, order, entity)
+    return best[2] if best is not None else None
+
+
+def _describe_person(table: EntityTable, role: str, number: int, pos: int) -> Entity | None:
+    """The person the text last gave `role` before (`number`, `pos`)."""
+    best: tuple[tuple[int, int], Entity] | None = None
+    for entity in table.entities:
+        if entity.kind != PERSON or role not in entity.roles:
+            continue
+        latest = entity.latest_before((number, pos))
+        if latest is not None and (best is None or latest > best[0]):
+            best = (latest, entity)
+    return best[1] if best is not None else None
+
+
+def resolve_mention(
+    table: EntityTable, number: int, start: int, phrase: str
+) -> tuple[Entity | None, str]:
+    """The entity the speaker phrase `phrase` (at `start` of text `number`) names, and
+    the rule that linked it; (None, "as_written") when it names none of the table."""
+    lex = lexicon()
+    cut = PHRASE_END.split(f"{phrase.strip()} ", maxsplit=1)[0].strip()
+    words = cut.split()
+    lows = [w.casefold() for w in words]
+    while len(words) > 1 and lows[0] in DETERMINERS:
+        words, lows = words[1:], lows[1:]
+    if not words:
+        return None, "as_written"
+    if words[-1][:1].isupper():
+        # the head is a name: the capitalised words that end the phrase
+        first = len(words) - 1
+        while first > 0 and (words[first - 1][:1].isupper() or lows[first - 1] in JOINERS):
+            first -= 1
+        while first < len(words) - 1 and lows[first] in JOINERS:
+            first += 1
+        cleaned = [re.sub(r"['’]s?$", "", w) for w in words[first:]]
+        name = read_piece(cleaned)
+        if name.kind == ACRONYM:
+            entity = table.acronym(name.words[0]) or table.organisation(name.words[0])
+            return (entity, "acronym") if entity is not None else (None, "as_written")
+        if name.kind == ORGANISATION:
+            entity = table.organisation(" ".join(cleaned[name.first :]))
+            return (entity, "organisation") if entity is not None else (None, "as_written")
+        if name.kind != PERSON:
+            return None, "as_written"
+        if len(name.words) > 1:
+            entity = table.person(" ".join(name.words))
+            if entity is None:
+                entity = table.add_person(name.words, name.surname, name.gender)
+            return entity, "full_name"
+        people = [p for p in table.people(name.surname) if _gender_agrees(p.gender, name.gender)]
+        person = _nearest(people, number, start)
+        if person is not None:
+            return person, ("title" if name.roles else "surname")
+        if name.roles and not table.people(name.surname):
+            return table.add_person([name.surname], name.surname, name.gender), "title"
+        return None, "as_written"
+    head = lows[-1].rstrip(".")
+    if len(lows) >= 2 and lows[-2] in lex.other_role_modifiers:
+        return None, "as_written"  # the vice president is not the president
+    if head in lex.person_roles:
+        entity = _describe_person(table, head, number, start)
+        return (entity, "description") if entity is not None else (None, "as_written")
+    if head in lex.organisation_roles:
+        entity = _describe_organisation(table, head, number, start)
+        return (entity, "description") if entity is not None else (None, "as_written")
+    return None, "as_written"
