@@ -1,44 +1,22 @@
-"""People named in an article, grouped into entities (annotate/entities.py)."""
+"""Who a he/she is (annotate/entities.py): candidates from the entity table's persons,
+scored by the fitted weights; names that are never a person; documents that speak."""
 
 from __future__ import annotations
 
-from newscorpus.annotate.entities import (
-    entity_of,
-    find_people,
-    is_not_person,
-    resolve_person_pronoun,
-)
-from newscorpus.annotate.quotes import (
-    extract_quotes,
-)
-
-TEXT = (
-    "Rep. Kim Byung-kee of the ruling Democratic Party said on Tuesday that he would "
-    "resign. Unification Minister Chung Dong-young disagreed.\n\n"
-    "Kim later met Sen. Elizabeth Warren in Seoul. Warren said the talks went well."
-)
+from newscorpus.annotate.entities import is_not_person
+from newscorpus.annotate.entity_table import EntityTable, build_table
+from newscorpus.annotate.index import ArticleIndex
+from newscorpus.annotate.names import PERSON
+from newscorpus.annotate.quotes import extract_quotes
 
 
-def test_mentions_join_the_entity_they_continue() -> None:
-    people = find_people(TEXT)
-    names = [p.name for p in people]
-    assert names == ["Kim Byung-kee", "Chung Dong-young", "Elizabeth Warren"]
-    kim, _, warren = people
-    assert len(kim.mentions) == 2  # "Kim" joins "Kim Byung-kee" (family name first)
-    assert len(warren.mentions) == 2  # "Warren" joins "Elizabeth Warren"
-    assert warren.gender == "f"  # from the given-name lexicon
-    assert kim.gender == ""  # Korean given names carry no gender here
-    assert entity_of(people, "Sen. Warren") is warren
-    assert entity_of(people, "Kim") is kim
-
-
-def test_a_fuller_name_later_becomes_the_canonical_one() -> None:
-    people = find_people("Mr. Trump arrived. Donald Trump then spoke at length.")
-    assert [(p.name, p.gender) for p in people] == [("Donald Trump", "m")]
+def _table(text: str) -> EntityTable:
+    return build_table(ArticleIndex([text]))
 
 
 def test_places_parties_and_sentence_words_are_not_people() -> None:
-    assert find_people("Some voters in Vermont said so. But the Democratic Party won.") == []
+    table = _table("Some voters in Vermont said so. But the Democratic Party won.")
+    assert [e.name for e in table.entities if e.kind == PERSON] == []
     assert is_not_person("Vermont") and is_not_person("Calif.") and is_not_person("Republican")
     assert is_not_person("North Korea’s") and is_not_person("South Korean")
     assert is_not_person("Some") and is_not_person("Most")
@@ -46,13 +24,13 @@ def test_places_parties_and_sentence_words_are_not_people() -> None:
 
 
 def test_he_and_she_take_the_latest_person_of_their_gender() -> None:
-    text = "Hillary Clinton spoke first. Then Steve Israel answered. Later, she said"
-    people = find_people(text)
-    she = resolve_person_pronoun("she", len(text), people)
-    he = resolve_person_pronoun("he", len(text), people)
-    assert she is not None and she.name == "Hillary Clinton"
-    assert he is not None and he.name == "Steve Israel"
-    assert resolve_person_pronoun("it", len(text), people) is None
+    text = (
+        "Hillary Clinton spoke first. Then Steve Israel answered.\n\n"
+        "“We will win,” she said. “We will see,” he said."
+    )
+    she, he = extract_quotes(text)
+    assert (she.speaker, she.speaker_resolution) == ("Hillary Clinton", "pronoun")
+    assert (he.speaker, he.speaker_resolution) == ("Steve Israel", "pronoun")
 
 
 def test_a_pronoun_never_goes_to_the_other_gender_or_a_place() -> None:
@@ -73,8 +51,9 @@ def test_pronoun_candidates_carry_their_features_and_the_best_score_wins() -> No
     )
 
     text = "Hillary Clinton spoke first. Then Steve Israel answered.\n\nLater, she said"
-    people = find_people(text)
-    clinton, israel = people
+    table = _table(text)
+    clinton, israel = table.entities
+    people = sorted((m.start, e) for e in table.entities for m in e.mentions)
     candidates = pronoun_candidates("she", len(text), people, text)
     # Steve Israel is a man: never a candidate for "she".
     assert [entity.name for entity, _ in candidates] == ["Hillary Clinton"]

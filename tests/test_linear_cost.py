@@ -26,7 +26,8 @@ import pytest
 from typer.testing import CliRunner
 
 import newscorpus
-from newscorpus.annotate.entities import Entity, People, entity_of
+from newscorpus.annotate.entity_table import build_table
+from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.marks import _MarkIndex
 from newscorpus.annotate.quotes import extract_quotes
 from newscorpus.publish import plots
@@ -229,18 +230,21 @@ def test_annotator_work_grows_linearly_with_repeated_news_text() -> None:
     assert large < 4.6 * small, f"{small} lines for 200 paragraphs, {large} for 800"
 
 
-def _entity_of_lines(mentions: int) -> int:
-    person = Entity("Gordon Brown", "m", ("gordon", "brown"), list(range(0, 10 * mentions, 10)))
-    people = People([person])
+def _latest_mention_lines(mentions: int) -> int:
+    """Lines run to find a person's latest mention before an offset in an article that
+    names them `mentions` times."""
+    text = "Gordon Brown spoke. " + "Brown spoke. " * mentions
+    (brown,) = build_table(ArticleIndex([text])).entities
+    assert len(brown.mentions) == mentions + 1
     count, found = _lines_run(
-        lambda: entity_of(people, "Mr Brown", before=5 * mentions), lambda name: True
+        lambda: brown.latest_before((0, len(text) // 2), full_name=True), lambda name: True
     )
-    assert found is person
+    assert found == (0, 0)
     return count
 
 
-def test_entity_of_does_not_walk_every_mention() -> None:
-    small, large = _entity_of_lines(100), _entity_of_lines(10_000)
+def test_latest_mention_does_not_walk_every_mention() -> None:
+    small, large = _latest_mention_lines(100), _latest_mention_lines(10_000)
     assert large <= small + 10, f"{small} lines for 100 mentions, {large} for 10,000"
 
 

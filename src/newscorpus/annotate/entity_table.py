@@ -46,6 +46,7 @@ Pure: an index in, a table out; no module-level state beyond the word lists.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -93,15 +94,28 @@ class Entity:
     gender: str = ""  # "m", "f" or "" (unknown)
     surname: str = ""  # a person's surname (family name), casefolded
     roles: set[str] = field(default_factory=set)  # roles the text gives a person
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)  # in text order
+    full_names: list[tuple[int, int]] = field(default_factory=list)  # (field, offset)
 
-    def latest_before(self, at: tuple[int, int]) -> tuple[int, int] | None:
-        """(field, offset) of the entity's latest mention before `at`, or None."""
-        found = None
-        for m in self.mentions:
-            if (m.field, m.start) < at and (found is None or (m.field, m.start) > found):
-                found = (m.field, m.start)
-        return found
+    def latest_before(self, at: tuple[int, int], full_name: bool = False) -> tuple[int, int] | None:
+        """(field, offset) of the entity's latest mention before `at` (of its full name,
+        with `full_name`), or None: a binary search in places kept in text order
+        (`add_mention`), not a scan of every mention."""
+        if full_name:
+            index = bisect.bisect_left(self.full_names, at) - 1
+            return self.full_names[index] if index >= 0 else None
+        index = bisect.bisect_left(self.mentions, at, key=_place) - 1
+        return _place(self.mentions[index]) if index >= 0 else None
+
+    def add_mention(self, mention: Mention) -> None:
+        """Add a mention, keeping the mentions (and full-name places) in text order."""
+        bisect.insort(self.mentions, mention, key=_place)
+        if mention.rule == "full_name":
+            bisect.insort(self.full_names, _place(mention))
+
+
+def _place(mention: Mention) -> tuple[int, int]:
+    return (mention.field, mention.start)
 
 
 def _name_key(words: Sequence[str]) -> str:
@@ -210,15 +224,12 @@ def build_table(index: ArticleIndex) -> EntityTable:
             acronym = text.replace(".", "")
             entity = table.acronym(acronym)
             if entity is not None:
-                entity.mentions.extend(
-                    Mention(n, w.start, w.end, w.text, "acronym") for n, w in places
-                )
+                for n, w in places:
+                    entity.add_mention(Mention(n, w.start, w.end, w.text, "acronym"))
         elif text.casefold() in table._surnames:
             name = Name(PERSON, (text,), text)
             for number, word in places:
                 _link_single(table, number, word, name)
-    for entity in table.entities:
-        entity.mentions.sort(key=lambda m: (m.field, m.start))
     return table
 
 
@@ -259,7 +270,7 @@ def _read(
             words = words[:role]
         start, end = words[0].start, words[-1].end
         entity = table.add_organisation(text[start:end])
-        entity.mentions.append(Mention(number, start, end, text[start:end], "organisation"))
+        entity.add_mention(Mention(number, start, end, text[start:end], "organisation"))
         return
     if name.kind == "" and any(w.text in JOINERS for w in piece):
         # "Minister of Defence Kim Yong-hyun": each part on its own
@@ -285,7 +296,7 @@ def _read(
         return
     entity = table.add_person(name.words, name.surname, name.gender)
     first, last = piece[name.first], piece[-1]
-    entity.mentions.append(
+    entity.add_mention(
         Mention(number, first.start, last.end, text[first.start : last.end], "full_name")
     )
     entity.roles |= person_roles(name.roles)
@@ -311,7 +322,7 @@ def _link_single(table: EntityTable, number: int, word: Word, name: Name) -> Non
         entity = table.acronym(name.words[0])
         if entity is None:
             return
-        entity.mentions.append(Mention(number, word.start, word.end, word.text, "acronym"))
+        entity.add_mention(Mention(number, word.start, word.end, word.text, "acronym"))
         return
     people = [p for p in table.people(name.surname) if _gender_agrees(p.gender, name.gender)]
     person = _nearest(people, number, word.start)
@@ -320,12 +331,12 @@ def _link_single(table: EntityTable, number: int, word: Word, name: Name) -> Non
             person.gender = name.gender
         rule = "title" if name.roles else "surname"
         person.roles |= person_roles(name.roles)
-        person.mentions.append(Mention(number, word.start, word.end, word.text, rule))
+        person.add_mention(Mention(number, word.start, word.end, word.text, rule))
     elif not people and name.roles:
         # a titled surname with no full name in the article: the surname is the name
         person = table.add_person([word.text], word.text, name.gender)
         person.roles |= person_roles(name.roles)
-        person.mentions.append(Mention(number, word.start, word.end, word.text, "title"))
+        person.add_mention(Mention(number, word.start, word.end, word.text, "title"))
 
 
 def _nearest(people: Sequence[Entity], number: int, pos: int) -> Entity | None:
@@ -336,10 +347,9 @@ def _nearest(people: Sequence[Entity], number: int, pos: int) -> Entity | None:
         return people[0] if people else None
     best: tuple[tuple[int, int], Entity] | None = None
     for person in people:
-        for m in person.mentions:
-            at = (m.field, m.start)
-            if m.rule == "full_name" and at < (number, pos) and (best is None or at > best[0]):
-                best = (at, person)
+        at = person.latest_before((number, pos), full_name=True)
+        if at is not None and (best is None or at > best[0]):
+            best = (at, person)
     return best[1] if best is not None else people[0]
 
 
@@ -385,17 +395,20 @@ def _describe_organisation(table: EntityTable, role: str, number: int, pos: int)
         lows = {w.casefold().rstrip(".") for w in entity.name.split()}
         if not lows & heads:
             continue
-        before = [m for m in entity.mentions if (m.field, m.start) < (number, pos)]
-        if not before:
+        count = bisect.bisect_left(entity.mentions, (number, pos), key=_place)
+        if not count:
             continue
-        in_paragraph = sum(
-            1 for m in before if m.field == number and here.paragraph(m.start) == paragraph
-        )
-        latest = max(before, key=lambda m: (m.field, m.start))
+        in_paragraph = 0
+        while in_paragraph < count:  # the paragraph's mentions are the last ones
+            m = entity.mentions[count - 1 - in_paragraph]
+            if m.field != number or here.paragraph(m.start) != paragraph:
+                break
+            in_paragraph += 1
+        latest = entity.mentions[count - 1]
         gap = paragraph - here.paragraph(latest.start) if latest.field == number else paragraph
         score = (
             _ORGANISATION_SCORE["in_paragraph"] * in_paragraph
-            + _ORGANISATION_SCORE["in_article"] * len(before)
+            + _ORGANISATION_SCORE["in_article"] * count
             + _ORGANISATION_SCORE["distance"] * math.log1p(max(0, gap))
         )
         if best is None or (score, order) > (best[0], best[1]):

@@ -201,8 +201,11 @@ def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
         return Name("")
     if len(rest) == 1 and is_acronym(rest[0]) and not roles:
         return Name(ACRONYM, (rest[0].replace(".", ""),), first=first)
-    if any(w in lex.not_persons or is_acronym(words[first + i]) for i, w in enumerate(rest_lows)):
-        return Name("")  # "South Korea", "North Korean", "US"
+    known_given = len(rest) > 1 and rest_lows[0] in lex.given
+    if not known_given and any(
+        w in lex.not_persons or is_acronym(words[first + i]) for i, w in enumerate(rest_lows)
+    ):
+        return Name("")  # "South Korea", "North Korean", "US"; not "Steve Israel"
     if rest_lows[-1] in lex.place_heads:
         return Name("")  # "Seoul Station"
     if len(rest) >= 2 and _korean_given(rest[-1]):

@@ -49,15 +49,11 @@ Design (rule based, standard library only, pure functions):
   unattributed quotation, a reporting verb's subject in the last sentence of the
   paragraph right before.
   Inherited mention/cue offsets point at the mention/cue that attributes the quote.
-  Pronouns are resolved to the most recent compatible named speaker: quotation
-  speakers, subjects of reporting verbs without a quotation (`Gambill said the win …`,
-  `according to X`) and, within a few hundred characters, a person-like proper name
-  opening a plain sentence (`Premier X has rejected …`); see `_Discourse` and
-  `attribution.resolve_referent`. he/she want a person (not an organisation or a plural
-  noun) of compatible gender (titles, `X said she …`, earlier resolutions), falling back
-  to the latest organisation quoted; they/it want an organisation or group. The
-  surface pronoun stays in `speaker_mention`; unresolvable pronouns (and we/I/you)
-  keep speaker == mention rather than None.
+  Pronouns go to an earlier referent (quotation speakers, subjects of reporting verbs,
+  `_Discourse`); a he/she is then scored among the persons of the article's entity
+  table (`entities.pronoun_candidates`), they/it want an organisation or a document.
+  Every speaker then resolves through the table (`speakers.resolve_speakers`); the
+  surface pronoun stays in `speaker_mention`.
 """
 
 from __future__ import annotations
@@ -90,16 +86,12 @@ from newscorpus.annotate.cues import (
     prepare_text,
 )
 from newscorpus.annotate.entities import (
-    Entity,
-    People,
-    entity_of,
-    find_people,
     is_not_person,
     latest_document,
     pronoun_candidates,
     score_pronoun,
 )
-from newscorpus.annotate.entity_table import build_table
+from newscorpus.annotate.entity_table import Entity, EntityTable, build_table, resolve_mention
 from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.marks import (
     _mlen,
@@ -108,6 +100,7 @@ from newscorpus.annotate.marks import (
     looks_like_term,
     looks_like_title,
 )
+from newscorpus.annotate.names import PERSON
 from newscorpus.annotate.persons import (
     Referent,
     choose_referent,
@@ -315,9 +308,19 @@ def extract_article_quotes(
     every quotation's speaker resolves through that table (`speakers.resolve_speakers`).
     """
     found: list[list[Quote]] = []
-    for text in texts:
+    tables: list[EntityTable] = []
+
+    def table_of() -> EntityTable:
+        """The article's one entity table, built when first asked for."""
+        if not tables:
+            tables.append(build_table(ArticleIndex(texts)))
+        return tables[0]
+
+    for number, text in enumerate(texts):
         try:
-            found.append(_extract_quotes(text, organisations_as_he, pronoun_trace))
+            found.append(
+                _extract_quotes(text, organisations_as_he, pronoun_trace, table_of, number)
+            )
         finally:
             # The text's tables belong to this extraction: kept, they would hold memory
             # of the text's size through whatever runs next (a build's writing).
@@ -325,7 +328,7 @@ def extract_article_quotes(
             forget_text()
     if not any(q.speaker for quotes in found for q in quotes):
         return found
-    table = build_table(ArticleIndex(texts))
+    table = table_of()
     return [resolve_speakers(table, number, quotes) for number, quotes in enumerate(found)]
 
 
@@ -333,6 +336,8 @@ def _extract_quotes(
     text: str,
     organisations_as_he: bool,
     pronoun_trace: list[tuple[int, str, list[tuple[Entity, tuple[float, ...]]]]] | None,
+    table_of: Callable[[], EntityTable],
+    number: int,
 ) -> list[Quote]:
     """`extract_quotes`, leaving the text's tables behind."""
     spans = find_quote_spans(text)
@@ -394,15 +399,27 @@ def _extract_quotes(
             return _thing_check(pos, chosen)
         return chosen
 
-    people: People | None = None
+    people: list[tuple[int, Entity]] | None = None
 
-    def _people() -> People:
-        """The people the article names outside its quotations, found once."""
+    def _people() -> list[tuple[int, Entity]]:
+        """(offset, person) of every mention of a person of the article's entity table
+        in this text outside its quotations, in text order; made once."""
         nonlocal people
         if people is None:
-            quoted = [(s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0]
-            people = find_people(text, quoted)
+            inside = Ranges((s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0)
+            people = sorted(
+                (m.start, e)
+                for e in table_of().entities
+                if e.kind == PERSON
+                for m in e.mentions
+                if m.field == number and m.start not in inside
+            )
         return people
+
+    def entity_of(name: str, before: int) -> Entity | None:
+        """The person of the table `name` names at `before`, if any."""
+        entity = resolve_mention(table_of(), number, before, name)[0]
+        return entity if entity is not None and entity.kind == PERSON else None
 
     def _thing_check(pos: int, chosen: Referent | None) -> Referent | None:
         """An "it" is never a person the article names: then, or when nothing was found,
@@ -410,7 +427,7 @@ def _extract_quotes(
         `entities.latest_document`) is the speaker, or none."""
         if chosen is not None and not chosen.person:
             return chosen
-        if chosen is not None and entity_of(_people(), chosen.name, before=pos + 1) is None:
+        if chosen is not None and entity_of(chosen.name, pos + 1) is None:
             return chosen
         document = latest_document(text, pos)
         if document is None:
@@ -418,7 +435,7 @@ def _extract_quotes(
         return Referent(document[2], document[0], False, "", "entity")
 
     def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
-        """A he/she goes to a person of the article (`entities.find_people`): the
+        """A he/she goes to a person of the article's entity table: the
         candidates within reach whose gender does not clash are scored on a few features
         (`entities.PRONOUN_FEATURES`: recency, paragraph, gender, earlier quote speaker,
         salience, subject position, and whether the rules above chose it) with weights
@@ -431,12 +448,12 @@ def _extract_quotes(
         people = _people()
         rule_pick = None
         if chosen is not None:
-            rule_pick = entity_of(people, chosen.name, before=pos + 1)
+            rule_pick = entity_of(chosen.name, pos + 1)
             if rule_pick is None and not is_not_person(chosen.name):
                 return chosen  # a person the rules found that the article's people lack
         speakers = []
         for ref in history[-_QUOTED_SPEAKERS:]:
-            entity = entity_of(people, ref.name, before=pos)
+            entity = entity_of(ref.name, pos)
             if entity is not None and ref.pos < pos:
                 speakers.append(entity)
         candidates = pronoun_candidates(pronoun, pos, people, text, rule_pick, speakers)
@@ -447,7 +464,8 @@ def _extract_quotes(
             return None if rule_pick is not None else chosen
         if entity is rule_pick and chosen is not None:
             return chosen
-        return Referent(entity.name, entity.mentions[-1], True, entity.gender, "entity")
+        latest = entity.latest_before((number, pos))
+        return Referent(entity.name, latest[1] if latest else pos, True, entity.gender, "entity")
 
     how: dict[int, str] = {}  # id(attribution) -> how its mention became the speaker
 

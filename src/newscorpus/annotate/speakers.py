@@ -113,7 +113,7 @@ def _resolve(
     if head is not None:
         entity, rule = resolve_mention(table, number, head.start, text[head.start : head.end])
         if entity is not None and entity.kind == PERSON:
-            entity.mentions.append(
+            entity.add_mention(
                 Mention(number, head.start, head.end, text[head.start : head.end], rule)
             )
             earlier[speaker] = entity
@@ -123,6 +123,6 @@ def _resolve(
         return dataclasses.replace(
             quote, speaker=head_as_written(speaker), speaker_resolution="as_written"
         )
-    entity.mentions.append(Mention(number, start, end, mention, rule))
+    entity.add_mention(Mention(number, start, end, mention, rule))
     earlier[speaker] = entity
     return dataclasses.replace(quote, speaker=entity.name, speaker_resolution=rule)
