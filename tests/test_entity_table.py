@@ -6,6 +6,7 @@ from __future__ import annotations
 from newscorpus.annotate.entity_table import (
     ORGANISATION,
     PERSON,
+    SOURCE,
     EntityTable,
     build_table,
     resolve_mention,
@@ -156,3 +157,11 @@ def test_quote_speakers_go_through_the_table() -> None:
     assert [q.speaker for q in quotes] == ["Bartholomew Quist", "Bartholomew Quist"]
     assert [q.speaker_mention for q in quotes] == ["Mr Quist", "Quist"]
     assert [q.speaker_resolution for q in quotes] == ["title", "surname"]
+
+
+def test_a_document_that_speaks_is_a_source_of_the_table() -> None:
+    table = _table("The ministry released a statement.")
+    statement = table.add_source("a statement")
+    assert statement.kind == SOURCE and statement.name == "a statement"
+    assert table.add_source("A statement") is statement
+    assert table.entities[-1] is statement

@@ -39,18 +39,6 @@ def _sentence_words() -> frozenset[str]:
 
 
 @cache
-def _given_names() -> dict[str, str]:
-    """Given name (casefolded) -> "m"/"f", from the lexicon data file."""
-    path = Path(__file__).resolve().parent / "lexicon" / "given_names.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    names: dict[str, str] = {}
-    for gender in ("m", "f"):
-        for name in data[gender]:
-            names[name.casefold()] = gender if name.casefold() not in names else ""
-    return names
-
-
-@cache
 def not_person_words() -> frozenset[str]:
     """Single words that name a place, a nationality, a party or an institution
     (casefolded), from `lexicon/not_persons.json`: never the referent of he/she."""

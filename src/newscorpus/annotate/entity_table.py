@@ -135,6 +135,7 @@ class EntityTable:
     _persons: dict[str, Entity] = field(default_factory=dict)  # name key -> person
     _surnames: dict[str, list[Entity]] = field(default_factory=dict)
     _organisations: dict[str, Entity] = field(default_factory=dict)  # casefolded name
+    _sources: dict[str, Entity] = field(default_factory=dict)  # casefolded phrase
     names: dict[tuple[str, ...], Name] = field(default_factory=dict)  # `read_piece` memo
 
     def people(self, surname: str) -> list[Entity]:
@@ -190,10 +191,14 @@ class EntityTable:
         return entity
 
     def add_source(self, phrase: str) -> Entity:
-        """A source that is neither person nor organisation ("the statement")."""
-        for entity in self.entities:
-            if entity.kind == SOURCE and entity.name == phrase:
-                return entity
+        """The source that is neither person nor organisation ("the statement", "the
+        email") named `phrase`, created when first named."""
+        key = phrase.casefold()
+        entity = self._sources.get(key)
+        if entity is None:
+            entity = self._sources[key] = Entity(SOURCE, phrase)
+            self.entities.append(entity)
+        return entity
         entity = Entity(SOURCE, phrase)
         self.entities.append(entity)
         return entity

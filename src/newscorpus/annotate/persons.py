@@ -169,17 +169,6 @@ def _person_parts_memoised(mention: str) -> tuple[tuple[str, bool] | None, str]:
     return _person_parts(mention)
 
 
-def person_parts_in_any_text(mention: str) -> tuple[tuple[str, bool] | None, str]:
-    """`person_parts` before the text is consulted: the answer, and the word whose
-    lowercase use in a text (`lowercase_use`) would make it None ("" if none)."""
-    return _person_parts_memoised(mention)
-
-
-def lowercase_use(text: str, low: str) -> bool:
-    """Does `text` use `low` as a lowercase word somewhere?"""
-    return _lowercase_use(text, low)
-
-
 def _person_parts(mention: str) -> tuple[tuple[str, bool] | None, str]:
     """`person_parts` without the text: the answer, and the word whose lowercase use
     in the text (if any) would make it None instead ("" if none)."""

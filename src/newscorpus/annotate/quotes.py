@@ -49,11 +49,9 @@ Design (rule based, standard library only, pure functions):
   unattributed quotation, a reporting verb's subject in the last sentence of the
   paragraph right before.
   Inherited mention/cue offsets point at the mention/cue that attributes the quote.
-  Pronouns go to an earlier referent (quotation speakers, subjects of reporting verbs,
-  `_Discourse`); a he/she is then scored among the persons of the article's entity
-  table (`entities.pronoun_candidates`), they/it want an organisation or a document.
-  Every speaker then resolves through the table (`speakers.resolve_speakers`); the
-  surface pronoun stays in `speaker_mention`.
+  Pronouns: see `entities` (he/she scored among the entity table's persons; it/they an
+  organisation or a document). Every speaker then resolves through the table
+  (`speakers.resolve_speakers`); a surface pronoun stays in `speaker_mention`.
 """
 
 from __future__ import annotations
@@ -91,7 +89,13 @@ from newscorpus.annotate.entities import (
     pronoun_candidates,
     score_pronoun,
 )
-from newscorpus.annotate.entity_table import Entity, EntityTable, build_table, resolve_mention
+from newscorpus.annotate.entity_table import (
+    Entity,
+    EntityTable,
+    Mention,
+    build_table,
+    resolve_mention,
+)
 from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.marks import (
     _mlen,
@@ -402,8 +406,7 @@ def _extract_quotes(
     people: list[tuple[int, Entity]] | None = None
 
     def _people() -> list[tuple[int, Entity]]:
-        """(offset, person) of every mention of a person of the article's entity table
-        in this text outside its quotations, in text order; made once."""
+        """(offset, person) of the table's person mentions in this text outside quotations."""
         nonlocal people
         if people is None:
             inside = Ranges((s.open_pos, s.close_pos) for s in spans if s.close_pos >= 0)
@@ -432,17 +435,16 @@ def _extract_quotes(
         document = latest_document(text, pos)
         if document is None:
             return None
-        return Referent(document[2], document[0], False, "", "entity")
+        start, end, phrase = document
+        table_of().add_source(phrase).add_mention(Mention(number, start, end, phrase, "source"))
+        return Referent(phrase, start, False, "", "entity")
 
     def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
-        """A he/she goes to a person of the article's entity table: the
-        candidates within reach whose gender does not clash are scored on a few features
-        (`entities.PRONOUN_FEATURES`: recency, paragraph, gender, earlier quote speaker,
-        salience, subject position, and whether the rules above chose it) with weights
-        fitted on PolNeAR train; the best wins. A person the rules chose whom the
-        article's people do not include stands (a place, nationality or party does not);
-        an organisation found above stands too (only a source's `organisations_as_he`
-        habit lets one through)."""
+        """A he/she goes to a person of the article's entity table, the best of the
+        scored candidates (`entities.pronoun_candidates`; the rules' choice is one
+        feature). A person the rules chose whom the table lacks stands (a place,
+        nationality or party does not); so does an organisation found above (only a
+        source's `organisations_as_he` habit lets one through)."""
         if chosen is not None and not chosen.person:
             return chosen
         people = _people()
