@@ -51,8 +51,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from newscorpus.annotate.index import JOINERS, ArticleIndex, Word
+from newscorpus.annotate.index import JOINERS, ArticleIndex, Piece, Word
 from newscorpus.annotate.names import (
     ACRONYM,
     DETERMINERS,
@@ -62,7 +63,6 @@ from newscorpus.annotate.names import (
     initials,
     is_acronym,
     lexicon,
-    organisation_noun,
     person_roles,
     read_piece,
 )
@@ -74,9 +74,11 @@ _APPOSITIVE_ROLE = re.compile(r",\s+(?:the|a|an|its|his|her)\s+(?:[\w-]+\s+){0,3
 _ROLE_BEFORE = re.compile(r"\b([a-z]+),?\s+\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """Where an entity is named: text `field` of the article, `start`..`end` in it."""
+class Mention(NamedTuple):
+    """Where an entity is named: text `field` of the article, `start`..`end` in it.
+
+    A named tuple (immutable, fields by name): an article's table makes thousands, at a
+    third of a frozen dataclass's cost."""
 
     field: int
     start: int
@@ -109,9 +111,14 @@ class Entity:
 
     def add_mention(self, mention: Mention) -> None:
         """Add a mention, keeping the mentions (and full-name places) in text order."""
-        bisect.insort(self.mentions, mention, key=_place)
+        place = (mention.field, mention.start)
+        mentions = self.mentions
+        if not mentions or (mentions[-1].field, mentions[-1].start) <= place:
+            mentions.append(mention)  # after the last (the usual case): where insort puts it
+        else:
+            bisect.insort(mentions, mention, key=_place)
         if mention.rule == "full_name":
-            bisect.insort(self.full_names, _place(mention))
+            bisect.insort(self.full_names, place)
 
 
 def _place(mention: Mention) -> tuple[int, int]:
@@ -136,6 +143,7 @@ class EntityTable:
     _surnames: dict[str, list[Entity]] = field(default_factory=dict)
     _organisations: dict[str, Entity] = field(default_factory=dict)  # casefolded name
     _sources: dict[str, Entity] = field(default_factory=dict)  # casefolded phrase
+    _initials: dict[str, str] = field(default_factory=dict)  # name -> `initials(name)`
     names: dict[tuple[str, ...], Name] = field(default_factory=dict)  # `read_piece` memo
 
     def people(self, surname: str) -> list[Entity]:
@@ -160,11 +168,15 @@ class EntityTable:
     def acronym(self, word: str) -> Entity | None:
         """The one organisation whose initials spell `word` (or that the text followed
         with "(WORD)"), if exactly one."""
-        found = {
-            id(e): e
-            for e in self._organisations.values()
-            if e.kind == ORGANISATION and (initials(e.name) == word or word in e.roles)
-        }
+        found: dict[int, Entity] = {}
+        for entity in self._organisations.values():
+            if entity.kind != ORGANISATION:
+                continue
+            spelt = self._initials.get(entity.name)
+            if spelt is None:  # an article asks for acronyms often, of few organisations
+                spelt = self._initials[entity.name] = initials(entity.name)
+            if spelt == word or word in entity.roles:
+                found[id(entity)] = entity
         return next(iter(found.values())) if len(found) == 1 else None
 
     def add_person(self, words: Sequence[str], surname: str, gender: str) -> Entity:
@@ -199,42 +211,43 @@ class EntityTable:
             entity = self._sources[key] = Entity(SOURCE, phrase)
             self.entities.append(entity)
         return entity
-        entity = Entity(SOURCE, phrase)
-        self.entities.append(entity)
-        return entity
 
 
 def build_table(index: ArticleIndex) -> EntityTable:
     """The entity table of the article `index` indexes (see the module docstring)."""
     table = EntityTable(index)
-    # Lone capitalised words (most pieces) only link to an entity found elsewhere: they
-    # are gathered by word and linked once the full names are known.
-    lone: dict[str, list[tuple[int, Word]]] = {}
     titled: list[tuple[int, Word, Name]] = []
-    openers = lexicon().sentence_words
     for number, text_index in enumerate(index.texts):
-        text = text_index.text
-        for piece in text_index.pieces:
-            if len(piece) == 1:
-                word = piece[0]
-                if word.text.casefold() not in openers:
-                    lone.setdefault(word.text, []).append((number, word))
-                continue
-            _read(table, number, text, piece, titled)
+        for piece in text_index.groups:
+            _read(table, number, text_index.text, piece, titled)
     _note_acronyms(table)
     for number, word, name in titled:
         _link_single(table, number, word, name)
-    for text, places in lone.items():
-        if is_acronym(text):
-            acronym = text.replace(".", "")
-            entity = table.acronym(acronym)
-            if entity is not None:
-                for n, w in places:
-                    entity.add_mention(Mention(n, w.start, w.end, w.text, "acronym"))
-        elif text.casefold() in table._surnames:
-            name = Name(PERSON, (text,), text)
-            for number, word in places:
-                _link_single(table, number, word, name)
+    # Lone capitalised words (most pieces) only link to an entity found elsewhere, once
+    # the full names are known; linking them changes no entity but the one linked, so
+    # they are linked text by text, each word once for all its places.
+    openers = lexicon().sentence_words
+    for number, text_index in enumerate(index.texts):
+        for text, starts in text_index.lone.items():
+            low = text.casefold()
+            if low in openers:
+                continue
+            if is_acronym(text):
+                entity = table.acronym(text.replace(".", ""))
+                if entity is not None:
+                    for start in starts:
+                        entity.add_mention(
+                            Mention(number, start, start + len(text), text, "acronym")
+                        )
+            elif low in table._surnames:
+                # `_link_single` for a surname alone: no gender or role to check or add
+                people = table._surnames[low]
+                for start in starts:
+                    person = _nearest(people, number, start)
+                    if person is not None:
+                        person.add_mention(
+                            Mention(number, start, start + len(text), text, "surname")
+                        )
     return table
 
 
@@ -242,70 +255,78 @@ def _read(
     table: EntityTable,
     number: int,
     text: str,
-    piece: list[Word],
+    piece: Piece,
     singles: list[tuple[int, Word, Name]],
 ) -> None:
     """Add what one piece of capitalised words names to the table."""
-    key = tuple(w.text for w in piece)
-    name = table.names.get(key)
-    if name is None:
-        name = table.names[key] = read_piece(key, table.index)
-    if name.kind == ORGANISATION:
-        words = piece[name.first :]
-        lows = [w.text.casefold().rstrip(".") for w in words]
-        joiner = next((i for i, low in enumerate(lows) if low in JOINERS), -1)
-        if joiner > 0:
-            head = read_piece([w.text for w in words[:joiner]], table.index)
-            if head.kind == PERSON and (len(head.words) > 1 or head.roles):
-                # "Rep. Lee Min-ho of the People Power Party": the person, then the party
-                _read(table, number, text, words[:joiner], singles)
-                rest = words[joiner:]
-                while rest and rest[0].text.casefold() in JOINERS:
-                    rest = rest[1:]
-                if rest:
-                    _read(table, number, text, rest, singles)
-                return
-        nouns = [i for i, low in enumerate(lows) if organisation_noun(low)]
-        role = next(
-            (i for i in range(nouns[-1] + 1, len(words) - 1) if lows[i] in lexicon().roles), -1
-        )
-        if role > 0:
-            # "People Power Party Chair Rep. X Y": the party, then the person
-            _read(table, number, text, words[role:], singles)
-            words = words[:role]
-        start, end = words[0].start, words[-1].end
-        entity = table.add_organisation(text[start:end])
-        entity.add_mention(Mention(number, start, end, text[start:end], "organisation"))
-        return
-    if name.kind == "" and any(w.text in JOINERS for w in piece):
+    name = _name(table, piece.words)
+    if name.kind == PERSON:
+        if len(name.words) == 1:
+            singles.append((number, piece.word(name.first), name))
+            return
+        entity = table.add_person(name.words, name.surname, name.gender)
+        start, end = piece.offset(name.first), piece.end
+        entity.add_mention(Mention(number, start, end, text[start:end], "full_name"))
+        if name.roles:
+            entity.roles |= person_roles(name.roles)
+        _roles_around(entity, text, piece.start, end)
+    elif name.kind == ORGANISATION:
+        _read_organisation(table, number, text, piece.part(name.first), singles)
+    elif name.kind == ACRONYM:
+        singles.append((number, piece.word(name.first), name))
+    elif name.kind == "" and not JOINERS.isdisjoint(piece.words):
         # "Minister of Defence Kim Yong-hyun": each part on its own
-        parts: list[list[Word]] = [[]]
-        for w in piece:
-            if w.text in JOINERS:
-                if parts[-1]:
-                    parts.append([])
-            else:
-                parts[-1].append(w)
-        for part in parts:
-            if part:
-                _read(table, number, text, part, singles)
-        return
-    if name.kind == ACRONYM:
-        word = piece[name.first]
-        singles.append((number, word, name))
-        return
-    if name.kind != PERSON:
-        return
-    if len(name.words) == 1:
-        singles.append((number, piece[name.first], name))
-        return
-    entity = table.add_person(name.words, name.surname, name.gender)
-    first, last = piece[name.first], piece[-1]
-    entity.add_mention(
-        Mention(number, first.start, last.end, text[first.start : last.end], "full_name")
-    )
-    entity.roles |= person_roles(name.roles)
-    _roles_around(entity, text, piece[0].start, last.end)
+        first = 0
+        for i, word in enumerate((*piece.words, "of")):  # a joiner closes the last part
+            if word in JOINERS:
+                if i > first:
+                    _read(table, number, text, piece.part(first, i), singles)
+                first = i + 1
+
+
+def _name(table: EntityTable, words: tuple[str, ...]) -> Name:
+    """`read_piece` of `words` in the table's article, read once per article."""
+    name = table.names.get(words)
+    if name is None:
+        name = table.names[words] = read_piece(words, table.index)
+    return name
+
+
+def _read_organisation(
+    table: EntityTable,
+    number: int,
+    text: str,
+    piece: Piece,
+    singles: list[tuple[int, Word, Name]],
+) -> None:
+    """Add the organisation `piece` names (a person before or after it split off)."""
+    lex = lexicon()
+    lows = [w.casefold().rstrip(".") for w in piece.words]
+    joiner = -1
+    if not JOINERS.isdisjoint(lows):  # (few organisations have a joiner)
+        joiner = next(i for i, low in enumerate(lows) if low in JOINERS)
+    if joiner > 0:
+        head = _name(table, piece.words[:joiner])
+        if head.kind == PERSON and (len(head.words) > 1 or head.roles):
+            # "Rep. Lee Min-ho of the People Power Party": the person, then the party
+            _read(table, number, text, piece.part(0, joiner), singles)
+            rest = joiner
+            while rest < len(lows) and piece.words[rest].casefold() in JOINERS:
+                rest += 1
+            if rest < len(lows):
+                _read(table, number, text, piece.part(rest), singles)
+            return
+    last_noun = len(lows) - 1  # `read_piece` found an organisation noun among them
+    while lows[last_noun] not in lex.organisation_words:
+        last_noun -= 1
+    role = next((i for i in range(last_noun + 1, len(lows) - 1) if lows[i] in lex.roles), -1)
+    if role > 0:
+        # "People Power Party Chair Rep. X Y": the party, then the person
+        _read(table, number, text, piece.part(role), singles)
+        piece = piece.part(0, role)
+    start, end = piece.start, piece.end
+    entity = table.add_organisation(text[start:end])
+    entity.add_mention(Mention(number, start, end, text[start:end], "organisation"))
 
 
 def _roles_around(entity: Entity, text: str, start: int, end: int) -> None:
@@ -315,10 +336,18 @@ def _roles_around(entity: Entity, text: str, start: int, end: int) -> None:
         match = _APPOSITIVE_ROLE.match(text, end, min(len(text), end + 60))
         if match is not None:
             entity.roles |= person_roles([match.group(1)])
-    if start and text[start - 1] == " ":
-        match = _ROLE_BEFORE.search(text, max(0, start - 25), start)
-        if match is not None:
-            entity.roles |= person_roles([match.group(1)])
+    if start >= 2 and text[start - 1] == " ":
+        before, lo = text[start - 2], max(0, start - 25)
+        # `_ROLE_BEFORE` needs a lower-case word, a comma or more space before that space:
+        # a cheap test first (many names open a sentence or follow a quotation mark)
+        if before == "," or "a" <= before <= "z" or before.isspace():
+            if not before.isspace():
+                # then no match takes in a space before that word (the match's space runs
+                # on to the name): search from the word on
+                lo = max(lo, text.rfind(" ", lo, start - 1) + 1)
+            match = _ROLE_BEFORE.search(text, lo, start)
+            if match is not None:
+                entity.roles |= person_roles([match.group(1)])
 
 
 def _link_single(table: EntityTable, number: int, word: Word, name: Name) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from newscorpus.annotate.index import JOINERS, ArticleIndex
 from newscorpus.annotate.words import lexicon_data, word_set
@@ -39,6 +40,7 @@ class _Lexicon:
     male: frozenset[str]
     female: frozenset[str]
     organisation_nouns: frozenset[str]
+    organisation_words: frozenset[str]  # organisation nouns and company suffixes
     korean: frozenset[str]
     not_persons: frozenset[str]
     sentence_words: frozenset[str]
@@ -85,14 +87,15 @@ def lexicon() -> _Lexicon:
         for name in names[gender]:
             low = name.casefold()
             given[low] = gender if low not in given else ""
+    organisation_nouns = (
+        _fold(word_set("org_words")) | frozenset(context["place_or_group_heads"])
+    ) - _NOT_ORGANISATION_NOUNS
     return _Lexicon(
         roles=roles,
         male=_fold(word_set("male_titles")),
         female=_fold(word_set("female_titles")),
-        organisation_nouns=(
-            _fold(word_set("org_words")) | frozenset(context["place_or_group_heads"])
-        )
-        - _NOT_ORGANISATION_NOUNS,
+        organisation_nouns=organisation_nouns,
+        organisation_words=organisation_nouns | _COMPANY,
         korean=_fold(word_set("korean_family_names")),
         not_persons=frozenset(w.casefold() for w in lexicon_data("not_persons")["words"]),
         sentence_words=frozenset(
@@ -118,6 +121,9 @@ def initials(name: str) -> str:
 
 
 def is_acronym(word: str) -> bool:
+    """A word in capitals ("UNC", "U.S.", "AT&T")."""
+    if not word.isupper():
+        return False  # most words; full stops and "&" change nothing to `isupper`
     letters = word.replace(".", "").replace("&", "")
     return len(letters) > 1 and letters.isupper() and letters.isalpha()
 
@@ -130,6 +136,8 @@ def _is_modifier(word: str) -> bool:
 
 def _korean_given(word: str) -> bool:
     """A romanised Korean given name: two syllables, hyphenated, the second lower-case."""
+    if "-" not in word:
+        return False  # most words: no list made
     parts = word.split("-")
     return (
         len(parts) == 2
@@ -142,10 +150,10 @@ def _korean_given(word: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(NamedTuple):
     """What a piece of capitalised words names: a person (name words, surname, gender,
-    the roles before it), an organisation, an acronym, or nothing."""
+    the roles before it), an organisation, an acronym, or nothing. A named tuple: made
+    for every piece read, at a third of a frozen dataclass's cost."""
 
     kind: str  # PERSON, ORGANISATION, "acronym" or "" (nothing)
     words: tuple[str, ...] = ()
@@ -156,7 +164,12 @@ class Name:
 
 
 def organisation_noun(low: str) -> bool:
-    return low in lexicon().organisation_nouns or low in _COMPANY
+    """An organisation noun ("ministry", "party") or company suffix ("co"), casefolded."""
+    return low in lexicon().organisation_words
+
+
+# What names nothing: one value for all (a `Name` is immutable), not one made per piece.
+_NOTHING = Name("")
 
 
 def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
@@ -164,23 +177,33 @@ def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
     answers whether the article writes a word in lower case."""
     lex = lexicon()
     lows = [w.casefold().rstrip(".") for w in words]
+    size = len(words)
     skip = 0
-    while skip < len(words) - 1 and (lows[skip] in DETERMINERS or _is_modifier(words[skip])):
+    while skip < size - 1 and (
+        lows[skip] in DETERMINERS or ("-" in words[skip] and _is_modifier(words[skip]))
+    ):
         skip += 1
-    if skip < len(words) - 1 and lows[skip] in lex.sentence_words and lows[skip] not in lex.roles:
+    if skip < size - 1 and lows[skip] in lex.sentence_words and lows[skip] not in lex.roles:
         skip += 1  # "But Kim", "In Seoul"
-    if any(lows[i] in JOINERS and words[i][:1].isupper() for i in range(skip + 1, len(words) - 1)):
-        return Name("")  # "Campaign Of Paul Manafort": a title-case headline
-    nouns = [i for i in range(skip, len(words)) if organisation_noun(lows[i])]
-    if nouns and len(nouns) < len(words) - skip and len(words) - skip <= _LONGEST_ORGANISATION:
+    if size - skip > 2:  # a joiner between two words
+        for i in range(skip + 1, size - 1):
+            if lows[i] in JOINERS and words[i][:1].isupper():
+                return _NOTHING  # "Campaign Of Paul Manafort": a title-case headline
+    tail = lows[skip:] if skip else lows
+    # an organisation noun beside another word ("Seoul Ministry", not "Ministry")
+    if (
+        len(tail) <= _LONGEST_ORGANISATION
+        and not lex.organisation_words.isdisjoint(tail)
+        and not lex.organisation_words.issuperset(tail)
+    ):
         return Name(ORGANISATION, tuple(words[skip:]), first=skip)
     gender, roles, last_role = "", [], skip - 1
-    for i in range(skip, len(words) - 1):
+    for i in range(skip, size - 1):
         # the last role word before the final word ends the titles ("Deputy Prime
         # Minister Choi X"); a final role word is a surname ("John Major")
         low = lows[i]
         if low in JOINERS:
-            return Name("")  # "Minister of Defence Kim": read in parts by the caller
+            return _NOTHING  # "Minister of Defence Kim": read in parts by the caller
         if low in lex.roles:
             last_role = i
             roles.append(low)
@@ -188,39 +211,42 @@ def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
                 gender = "m"
             elif low in lex.female:
                 gender = "f"
-        elif is_acronym(words[i]) and last_role == i - 1 >= skip:
+        elif last_role == i - 1 >= skip and is_acronym(words[i]):
             last_role = i  # "ICT" of "Minister of Science and ICT Bae Kyung-hoon"
-    if lows[-1] in lex.roles and (last_role >= len(words) - 2 or lows[-2] not in lex.given):
-        return Name("")  # "Prime Minister", "the President": a role, no name
-    rest = list(words[last_role + 1 :])
-    rest_lows = lows[last_role + 1 :]
+    if lows[-1] in lex.roles and (last_role >= size - 2 or lows[-2] not in lex.given):
+        return _NOTHING  # "Prime Minister", "the President": a role, no name
     first = last_role + 1
+    rest = words[first:]
+    rest_lows = lows[first:]
     while len(rest) > 2 and is_acronym(rest[0]):
         rest, rest_lows, first = rest[1:], rest_lows[1:], first + 1  # "ICT Bae Kyung-hoon"
     if not rest:
-        return Name("")
-    if len(rest) == 1 and is_acronym(rest[0]) and not roles:
+        return _NOTHING
+    if len(rest) == 1 and not roles and is_acronym(rest[0]):
         return Name(ACRONYM, (rest[0].replace(".", ""),), first=first)
-    known_given = len(rest) > 1 and rest_lows[0] in lex.given
-    if not known_given and any(
-        w in lex.not_persons or is_acronym(words[first + i]) for i, w in enumerate(rest_lows)
+    if (len(rest) < 2 or rest_lows[0] not in lex.given) and (  # no known given name first
+        not lex.not_persons.isdisjoint(rest_lows) or any(map(is_acronym, rest))
     ):
-        return Name("")  # "South Korea", "North Korean", "US"; not "Steve Israel"
+        return _NOTHING  # "South Korea", "North Korean", "US"; not "Steve Israel"
     if rest_lows[-1] in lex.place_heads:
-        return Name("")  # "Seoul Station"
+        return _NOTHING  # "Seoul Station"
     if len(rest) >= 2 and _korean_given(rest[-1]):
         # a given name written "Sung-lac" marks the family name before it, whatever
         # stands before ("Presidential National Security Adviser Wi Sung-lac")
-        return Name(PERSON, (rest[-2], rest[-1]), rest[-2], gender, tuple(roles), len(words) - 2)
+        return Name(PERSON, (rest[-2], rest[-1]), rest[-2], gender, tuple(roles), size - 2)
     for i, low in enumerate(rest_lows[:2]):
         if low in lex.korean and i + 1 < len(rest):
-            tail = rest[i + 1 :]
-            if "-" in tail[0] and len(tail) == 1:
-                return Name(PERSON, (rest[i], tail[0]), rest[i], gender, tuple(roles), first + i)
-            if len(tail) == 2 and all(len(w) <= _SHORT_GIVEN for w in tail):
-                return Name(PERSON, (rest[i], *tail), rest[i], gender, tuple(roles), first + i)
+            tail_words = rest[i + 1 :]
+            if "-" in tail_words[0] and len(tail_words) == 1:
+                return Name(
+                    PERSON, (rest[i], tail_words[0]), rest[i], gender, tuple(roles), first + i
+                )
+            if len(tail_words) == 2 and all(len(w) <= _SHORT_GIVEN for w in tail_words):
+                return Name(
+                    PERSON, (rest[i], *tail_words), rest[i], gender, tuple(roles), first + i
+                )
     if len(rest) > _LONGEST_NAME:
-        return Name("")  # a headline in title case, not a name
+        return _NOTHING  # a headline in title case, not a name
     if len(rest) == 1:
         return Name(PERSON, (rest[0],), rest[0], gender, tuple(roles), first)
     name_at = len(rest) - 2
@@ -231,9 +257,9 @@ def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
         if given in lex.sentence_words or (
             len(given) > _LONGEST_GIVEN and given.endswith(_NOT_GIVEN)
         ):
-            return Name("")  # "Continued Stone", "However Smith"
+            return _NOTHING  # "Continued Stone", "However Smith"
         if index is not None and index.written_lower(given):
-            return Name("")  # "Diplomatic Security"
+            return _NOTHING  # "Diplomatic Security"
     if not gender:
         gender = lex.given.get(given, "")
     name = tuple(rest[name_at:])
