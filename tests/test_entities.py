@@ -83,3 +83,31 @@ def test_it_is_a_document_never_a_person() -> None:
     start, end, phrase = latest_document(text, len(text)) or (0, 0, "")
     assert text[start:end] == phrase == "the email"
     assert latest_document("Nothing here. It said so.", 20) is None
+
+
+def test_a_persons_gender_comes_from_their_pronoun_in_the_same_sentence() -> None:
+    from newscorpus.annotate.persons import learn_genders
+
+    table = _table(
+        "Mara Quenby apologized on Friday for her remarks. Tobin Quenby and Ilse Varga "
+        "met; she left. “The road to Halden Pike is open,” he said."
+    )
+    learn_genders(table)
+    genders = {e.name: e.gender for e in table.entities if e.kind == PERSON}
+    assert genders["Mara Quenby"] == "f"
+    # another person named before the pronoun: it may be theirs, so nobody learns it
+    assert genders["Tobin Quenby"] == ""
+    # a name inside a quotation does not take the "he" of its speaker
+    assert genders.get("Halden Pike", "") == ""
+
+
+def test_a_surname_two_people_share_takes_the_one_the_pronoun_fits() -> None:
+    text = (
+        "President Yun Dae-ho opened the session. He named Yun Mi-rae, a former judge, "
+        "to lead the inquiry; her appointment drew criticism.\n\n"
+        "Clerk Tomas Brandt read the order aloud.\n\n"
+        "Yun said the inquiry would be fair.\n\n"
+        "“We will not look away,” he said."
+    )
+    (quote,) = extract_quotes(text)
+    assert (quote.speaker, quote.speaker_resolution) == ("Yun Dae-ho", "pronoun")

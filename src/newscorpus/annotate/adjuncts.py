@@ -153,11 +153,19 @@ def _circumstance_phrase_start(text: str, lo: int, hi: int) -> int | None:
 
 
 def _adverbial_object(text: str, pos: int, hi: int) -> bool:
-    """Is the phrase object from `pos` on indefinite (`at a briefing`) or a when/how
-    word (`at the time`, `in the statement`), i.e. not where a person is from?"""
-    words = [m.group().rstrip(".").casefold() for m in _TOKEN_RE.finditer(text, pos, hi)][:3]
-    if not words or words[0] in ("a", "an"):
+    """Is the phrase object from `pos` on indefinite (`at a briefing`; not an
+    organisation: `at a Korean internet company`) or a when/how word (`at the time`,
+    `in the statement`), i.e. not where a person is from?"""
+    words = [m.group().rstrip(".").casefold() for m in _TOKEN_RE.finditer(text, pos, hi)][:5]
+    if not words:
         return True
+    if words[0] in ("a", "an"):
+        # "at a briefing", "in a court filing" say when; "at a Korean internet company"
+        # says where one works
+        rest = words[1:]
+        if any(w in _ADVERBIAL_OBJECTS or w.removesuffix("s") in _ADVERBIAL_OBJECTS for w in rest):
+            return True
+        return not any(w in _ORG_WORDS for w in rest)
     if words[0] in _DETERMINERS or words[0] in _POSSESSIVE_PRON:
         words = words[1:]
     return any(

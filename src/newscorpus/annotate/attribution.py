@@ -19,8 +19,8 @@ Vocabulary:
   said").
 * *speaker*: the resolved name. Equal to the mention except for pronouns, which are
   resolved to the most recent compatible named speaker (see `resolve_referent`;
-  candidates are `Referent`s: quotation speakers, reporting-verb subjects and
-  person-like sentence subjects, reduced to the name by `person_core`).
+  candidates are `Referent`s, mentions of the entity table's entities: quotation
+  speakers, reporting-verb subjects and person-like sentence subjects).
 """
 
 from __future__ import annotations

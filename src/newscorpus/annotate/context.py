@@ -24,6 +24,7 @@ from newscorpus.annotate.cues import (
     has_reporting_word,
     normalize_ws,
 )
+from newscorpus.annotate.entity_table import EntityTable
 from newscorpus.annotate.marks import (
     _NON_APOSTROPHE_MARKS,
     _mlen,
@@ -36,6 +37,7 @@ from newscorpus.annotate.persons import (
     name_gender,
     person_core,
     person_parts,
+    table_referent,
 )
 from newscorpus.annotate.phrases import (
     Attribution,
@@ -338,9 +340,15 @@ def _appositive_name(text: str, end: int, hi: int) -> tuple[int, int] | None:
     return m.start(1), m.end(1)
 
 
+# Where a referent is named and what the words there say of it: (mention, offset, gender
+# the sentence gives, person: True when the words read as a person's name, False when
+# they do not, None when "X says it …" makes X a thing).
+_Named = tuple[str, int, str, bool | None]
+
+
 def _report_referent(
     text: str, cue: CueHit, cue_low: str, sent_lo: int, sent_hi: int
-) -> Referent | None:
+) -> _Named | None:
     """The speaker introduced by a reporting verb outside quotations (`Gambill said
     the win …`, `according to X`), as a referent for later pronoun speakers.
 
@@ -366,7 +374,7 @@ def _report_referent(
             head = antecedent(text, sent_lo, s)
             if head is None:
                 return None
-            return _named_referent(text, head, s, "report", "")
+            return _named(text, head, s, "")
         before = text[max(sent_lo, s - 6) : s].split()
         if before and before[-1].casefold() in ("in", "of", "at", "from", "for", "on", "by"):
             return None  # "An Iraqi defector living in Australia claims": not the subject
@@ -379,12 +387,12 @@ def _report_referent(
         if g is not None:
             kind = {"he": "m", "she": "f"}.get(g.group(1), "o")  # "Seles said she had …"
     if kind == "o":
-        return Referent(mention, s, False, "", "report")  # "Pakistan says it will …"
+        return (mention, s, "", None)  # "Pakistan says it will …"
     parts = person_parts(mention, text)
     if parts is None or not parts[1] or is_bare_role(parts[0]):
         apposed = _appositive_name(text, e, cue_start + 1)
         if apposed is not None:
-            return _named_referent(text, text[apposed[0] : apposed[1]], s, "report", kind)
+            return _named(text, text[apposed[0] : apposed[1]], s, kind)
     if parts is None and cue_low != "according to":
         # "Chuck Hagel of the Foreign Relations Committee says": the sentence subject
         subj = subject_np(text, sent_lo, cue_start)
@@ -396,19 +404,20 @@ def _report_referent(
         ):
             s, e = subj
             mention = text[s:e]
-    return _named_referent(text, mention, s, "report", kind)
+    return _named(text, mention, s, kind)
 
 
-def _named_referent(text: str, mention: str, pos: int, kind: str, gender: str) -> Referent:
+def _named(text: str, mention: str, pos: int, gender: str) -> _Named:
+    """A referent's mention: the person's core name when the words read as a person
+    (`person_core`), else the words as they stand, a non-person."""
     core = person_core(mention, text)
     gender = gender or name_gender(mention)
-    if core is None:
-        return Referent(mention, pos, False, gender, kind)
-    return Referent(core, pos, True, gender, kind)
+    return (mention, pos, gender, False) if core is None else (core, pos, gender, True)
 
 
 class _Discourse:
-    """Named speakers outside quotations that a pronoun speaker may refer to: subjects
+    """Mentions of the entity table's entities outside quotations that a pronoun
+    speaker may refer to (who each is, the table says; where, this class): subjects
     of reporting verbs (kind "report") and person-like proper names opening a plain
     sentence (kind "subject"; only with a sign of a person: a title or role word, a
     descriptor before the name, or the surname used with Mr/Ms/Dr… in the text).
@@ -416,10 +425,12 @@ class _Discourse:
     Found on demand, sentence by sentence, only in the stretch of text a pronoun can
     reach, and cached per sentence start (the common article needs a few sentences)."""
 
-    __slots__ = ("_cache", "_opens", "_quoted", "_text", "_titled")
+    __slots__ = ("_cache", "_number", "_opens", "_quoted", "_table", "_text", "_titled")
 
-    def __init__(self, text: str, spans: list[_Span]) -> None:
+    def __init__(self, text: str, spans: list[_Span], table: EntityTable, number: int) -> None:
         self._text = text
+        self._table = table  # the article's entity table: who each referent is
+        self._number = number  # the index of `text` among the article's texts
         self._quoted = sorted(
             (
                 sp.open_pos,
@@ -445,6 +456,13 @@ class _Discourse:
                 i = text.find(" " + surname, i + 1)
             self._titled[surname] = known
         return known
+
+    def _referent(
+        self, mention: str, pos: int, kind: str, gender: str, person: bool, thing: bool = False
+    ) -> Referent:
+        return table_referent(
+            self._table, self._number, self._text, mention, pos, kind, gender, person, thing
+        )
 
     def _in_quote(self, pos: int) -> bool:
         k = bisect.bisect_right(self._opens, pos) - 1
@@ -506,10 +524,13 @@ class _Discourse:
                 continue  # "he said", "she also said": no new name
             if not _names_before(text, lo, cue.s) and not low.startswith("acc"):
                 continue  # "The company said": no name (they/it use quotation speakers)
-            ref = _report_referent(text, cue, low, lo, hi)
-            if ref is not None:
-                out.append(ref)
-                taken.add(ref.pos)
+            named = _report_referent(text, cue, low, lo, hi)
+            if named is not None:
+                mention, pos, gender, person = named
+                out.append(
+                    self._referent(mention, pos, "report", gender, bool(person), person is None)
+                )
+                taken.add(pos)
         if lo >= len(text) or text[lo] in _NON_APOSTROPHE_MARKS or self._in_quote(lo):
             return out
         head = text[lo : min(hi, lo + 60)].split()[:5]
@@ -531,6 +552,6 @@ class _Discourse:
             return out
         core, evidence = parts
         if evidence or self._honorific(core.split()[-1]):
-            out.append(Referent(core, subj[0], True, name_gender(mention), "subject"))
+            out.append(self._referent(core, subj[0], "subject", name_gender(mention), True))
             out.sort(key=lambda r: r.pos)
         return out

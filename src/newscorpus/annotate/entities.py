@@ -96,12 +96,14 @@ def pronoun_candidates(
     text: str,
     rule_pick: Entity | None = None,
     quoted: Sequence[Entity] = (),
+    rule_at: int | None = None,
 ) -> list[tuple[Entity, tuple[float, ...]]]:
     """The people a "he"/"she" at `pos` may refer to, each with its `PRONOUN_FEATURES`:
     persons of `mentions` ((offset, person) in text order, the entity table's persons in
     this text outside quotations) mentioned within `PRONOUN_REACH` characters before it
     whose known gender does not clash. `rule_pick` is the rules' referent, `quoted` the
-    earlier quote speakers."""
+    earlier quote speakers; `rule_at`, where the rules found `rule_pick` mentioned (a
+    mention of it too: "Lee said …" that the table linked to another Lee)."""
     want = {"he": "m", "she": "f"}.get(pronoun.casefold())
     if want is None:
         return []
@@ -113,6 +115,11 @@ def pronoun_candidates(
         latest.setdefault(id(entity), (at, entity))
         counts[id(entity)] = counts.get(id(entity), 0) + 1
         index -= 1
+    if rule_pick is not None and rule_at is not None and 0 <= pos - rule_at <= PRONOUN_REACH:
+        key = id(rule_pick)
+        if key not in latest or latest[key][0] < rule_at:
+            latest[key] = (rule_at, rule_pick)
+            counts[key] = counts.get(key, 0) + 1
     paragraph = text.rfind("\n\n", 0, pos)
     quoted_ids = {id(e) for e in quoted}
     out: list[tuple[Entity, tuple[float, ...]]] = []

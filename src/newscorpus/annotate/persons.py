@@ -1,11 +1,18 @@
-"""Persons among speaker phrases: person-like names, gender from titles, the core name
-of a titled phrase, and the referent a pronoun speaker takes (`resolve_referent`).
+"""Persons among speaker phrases and the referents of pronouns.
+
+Person-like speaker phrases (`is_person_name`, `person_core`, gender from titles), and
+the referent a pronoun speaker takes (`resolve_referent`). A `Referent` is a mention of
+an entity of the article's entity table (`entity_table`) in a discourse role; who it is
+(name, person, gender) is the table's, and `table_referent` finds (or adds) the entity a
+mention names. `learn_genders` gives a table's persons the gender a his/her after their
+name tells.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -20,6 +27,8 @@ from newscorpus.annotate.cues import (
     _IRREGULAR,
     _inflect,
 )
+from newscorpus.annotate.entity_table import Entity, EntityTable, resolve_mention
+from newscorpus.annotate.names import PERSON, read_piece
 from newscorpus.annotate.phrases import (
     _MEMO_LIMIT,
     _PERSON_PRONOUNS,
@@ -105,18 +114,90 @@ REPORT_FORMS = _report_forms()
 
 
 class Referent(NamedTuple):
-    """A named speaker a later pronoun may refer to.
+    """A mention of an entity of the article's entity table that a later pronoun may
+    refer to: the entity, where it is mentioned, and in what role (`kind`): "quote" (the
+    speaker of a quotation), "report" (the subject of a reporting verb without a
+    quotation: `X said that …`, `according to X`), "subject" (a person-like proper name
+    opening a plain sentence; weakest) or "entity" (chosen by the scorer). Who it is
+    (name, person or not, gender) is the entity's, so what one mention teaches ("X said
+    she …") every later one knows."""
 
-    `kind` is "quote" (the speaker of a quotation), "report" (the subject of a
-    reporting verb without a quotation: `X said that …`, `according to X`) or
-    "subject" (a person-like proper name opening a plain sentence; weakest).
-    """
-
-    name: str
+    entity: Entity
     pos: int  # offset of the mention in the source
-    person: bool  # person-like: a candidate for he/she
-    gender: str  # "m", "f" or "" (unknown)
     kind: str
+    # a surname two people share ("Lee" beside Lee Jae-myung and Lee Hye-hoon): all of
+    # them, `entity` the one the table's surname rule chose
+    sharing: tuple[Entity, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The entity's canonical name."""
+        return self.entity.name
+
+    @property
+    def person(self) -> bool:
+        """Whether the entity is a person (a candidate for he/she)."""
+        return self.entity.kind == PERSON
+
+    @property
+    def gender(self) -> str:
+        """The entity's gender, "m", "f" or "" (unknown, or a surname shared by people
+        of both)."""
+        if self.sharing and len({e.gender for e in self.sharing}) > 1:
+            return ""
+        return self.entity.gender
+
+    def as_gender(self, want: str) -> Referent:
+        """This referent as a he ("m") or she ("f") reads it: of a shared surname, the
+        person of that gender the table's rule would choose, or the first such."""
+        if not self.sharing or self.entity.gender in ("", want):
+            return self
+        for entity in self.sharing:
+            if entity.gender in ("", want):
+                return self._replace(entity=entity)
+        return self
+
+
+def table_referent(
+    table: EntityTable,
+    number: int,
+    text: str,
+    mention: str,
+    pos: int,
+    kind: str,
+    gender: str = "",
+    person: bool | None = None,
+    thing: bool = False,
+) -> Referent:
+    """The referent a mention at `pos` of text `number` makes: the entity of `table` it
+    names (`entity_table.resolve_mention`), else a new entity of the table: a person
+    when the words read as one (`person_core`), an organisation when capitalised, else
+    a source (the table's reading of names decides: "Cheong Wa Dae" is no person).
+    `person` says which a new entity is, where the caller knows; `thing`, that the
+    words at the mention make it no person whatever the table says; a
+    `gender` the mention gives is learned by a person whose gender is unknown."""
+    entity, rule = resolve_mention(table, number, pos, mention)
+    sharing: tuple[Entity, ...] = ()
+    if rule in ("surname", "title") and entity is not None:
+        people = table.people(entity.surname)
+        sharing = tuple(people) if len(people) > 1 else ()
+    if thing and entity is not None and entity.kind == PERSON:
+        entity = None  # "X says it will …": the words make X a thing, not a person
+    if entity is None:
+        core = person_core(mention, text) if person is not False and not thing else None
+        if core is None and person:
+            core = mention
+        name = read_piece(core.replace("’s", "").replace("'s", "").split()) if core else None
+        if name is not None and name.kind == PERSON:
+            entity = table.add_person(name.words, name.surname, name.gender)
+        elif mention[:1].isupper():
+            entity = table.add_organisation(mention)
+        else:
+            entity = table.add_source(mention)
+    gender = gender or name_gender(mention)
+    if gender and entity.kind == PERSON and not entity.gender:
+        entity.gender = gender
+    return Referent(entity, pos, kind, sharing if entity.kind == PERSON else ())
 
 
 def name_gender(mention: str) -> str:
@@ -128,12 +209,6 @@ def name_gender(mention: str) -> str:
         if low in _FEMALE_TITLES:
             return "f"
     return ""
-
-
-def gender_key(name: str) -> str:
-    """The word a person is referred to by across the article (the surname)."""
-    words = name.split()
-    return words[-1].casefold().rstrip(".,") if words else ""
 
 
 def person_core(mention: str, text: str = "") -> str | None:
@@ -249,7 +324,6 @@ def resolve_referent(
     pos: int,
     candidates: Sequence[Referent],
     reach: int,
-    genders: Mapping[str, str] | None = None,
     organisations_as_he: bool = False,
 ) -> Referent | None:
     """The referent of a pronoun speaker at `pos` among `candidates` (sorted by `pos`).
@@ -260,7 +334,7 @@ def resolve_referent(
     speaker (an organisation quoted with "he said");
     they/it → the most recent non-person quote or report referent, else the most recent
     quote speaker. None when nothing fits (the pronoun then stays its own speaker).
-    `genders` maps a name's `gender_key` to what the article says elsewhere ("m"/"f").
+    A referent's gender is its entity's: what the article says of it anywhere before.
     """
     k = len(candidates)
     while k > 0 and candidates[k - 1].pos >= pos:
@@ -273,7 +347,7 @@ def resolve_referent(
                 return candidates[i]
         return None
 
-    return choose_referent(pronoun, pos, latest, reach, genders, organisations_as_he)
+    return choose_referent(pronoun, pos, latest, reach, organisations_as_he)
 
 
 def choose_referent(
@@ -281,7 +355,6 @@ def choose_referent(
     pos: int,
     latest: Callable[[Callable[[Referent], bool]], Referent | None],
     reach: int,
-    genders: Mapping[str, str] | None = None,
     organisations_as_he: bool = False,
 ) -> Referent | None:
     """`resolve_referent`'s choice, given `latest(test)`: the most recent candidate
@@ -297,8 +370,7 @@ def choose_referent(
         def fits(r: Referent) -> bool:
             if not r.person:
                 return False
-            gender = r.gender or (genders.get(gender_key(r.name), "") if genders else "")
-            if gender and gender != want:
+            if r.gender and r.gender != want:
                 return False
             return not (r.kind == "subject" and pos - r.pos > reach)
 
@@ -314,3 +386,43 @@ def choose_referent(
 
     found = latest(group)
     return found if found is not None else latest(lambda r: r.kind == "quote")
+
+
+_GENDERED = re.compile(
+    r"(?<![\w'’-])(?:(he|him|his|himself)|(she|her|hers|herself))(?![\w'’-])", re.I
+)
+# Where the stretch a name's pronoun is looked for ends: a sentence end, a line, or a
+# quotation mark (after a quotation, "he said" is its speaker, not a name inside it).
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s+[A-Z“\"‘']|\s*$)|[\n“”\"]")
+
+
+def learn_genders(table: EntityTable) -> None:
+    """Give a person of unknown gender the gender of the he/his or she/her that follows
+    their full name in the same sentence when no other person is named between: "Lee
+    Hye-hoon apologized for her remarks" makes Lee Hye-hoon a woman. Only one gender
+    may occur in that stretch, which ends at a quotation mark (`“… Cheong Wa Dae …,”
+    he said`: the he is the speaker's)."""
+    starts: dict[int, list[int]] = {}
+    for entity in table.entities:
+        if entity.kind == PERSON:
+            for m in entity.mentions:
+                starts.setdefault(m.field, []).append(m.start)
+    for found in starts.values():
+        found.sort()
+    for entity in table.entities:
+        if entity.kind != PERSON or entity.gender:
+            continue
+        for m in entity.mentions:
+            if m.rule != "full_name":
+                continue
+            text = table.index.texts[m.field].text
+            stop = _SENTENCE_STOP.search(text, m.end)
+            end = stop.start() if stop is not None else len(text)
+            others = starts[m.field]
+            nxt = bisect.bisect_right(others, m.start)
+            if nxt < len(others) and others[nxt] < end:
+                end = others[nxt]  # another person named: the pronoun may be theirs
+            kinds = {("m" if g.group(1) else "f") for g in _GENDERED.finditer(text, m.end, end)}
+            if len(kinds) == 1:
+                entity.gender = kinds.pop()
+                break

@@ -94,7 +94,6 @@ from newscorpus.annotate.entity_table import (
     EntityTable,
     Mention,
     build_table,
-    resolve_mention,
 )
 from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.marks import (
@@ -108,11 +107,11 @@ from newscorpus.annotate.names import PERSON
 from newscorpus.annotate.persons import (
     Referent,
     choose_referent,
-    gender_key,
     is_person_name,
-    name_gender,
+    learn_genders,
     person_core,
     resolve_referent,
+    table_referent,
 )
 from newscorpus.annotate.phrases import (
     Attribution,
@@ -241,21 +240,21 @@ class _SpeakerHistory:
 
     `latest(pos, test)` is the most recently added entry before `pos` that passes
     `test` (`persons.choose_referent`'s question). Entries are all "quote" referents,
-    whose tests read only name, person, gender and kind: equal in those, entries answer
-    alike, so one test per distinct speaker is enough.
+    whose tests read only their entity and kind: entries of one entity answer alike, so
+    one test per distinct speaker is enough.
     """
 
     __slots__ = ("_by_key", "entries")
 
     def __init__(self) -> None:
         self.entries: list[Referent] = []
-        # (name, person, gender, kind) -> indexes of its entries, ascending; the dict is
-        # kept in order of each key's latest entry (re-inserted on every addition).
-        self._by_key: dict[tuple[str, bool, str, str], list[int]] = {}
+        # (id(entity), kind) -> indexes of its entries, ascending; the dict is kept in
+        # order of each key's latest entry (re-inserted on every addition).
+        self._by_key: dict[tuple[int, str], list[int]] = {}
 
     def append(self, ref: Referent) -> None:
         """Add the speaker of the latest resolved quotation."""
-        key = (ref.name, ref.person, ref.gender, ref.kind)
+        key = (id(ref.entity), ref.kind)
         indexes = self._by_key.pop(key, None) or []
         indexes.append(len(self.entries))
         self._by_key[key] = indexes
@@ -318,6 +317,7 @@ def extract_article_quotes(
         """The article's one entity table, built when first asked for."""
         if not tables:
             tables.append(build_table(ArticleIndex(texts)))
+            learn_genders(tables[0])
         return tables[0]
 
     for number, text in enumerate(texts):
@@ -362,15 +362,13 @@ def _extract_quotes(
     last_close = -1
     skip: Ranges | None = None  # closed quotation ranges, built lazily
 
-    genders: dict[str, str] = {}  # surname -> "m"/"f" learned from titles and pronouns
-
     def _resolve_pronoun_speaker(pronoun: str, pos: int) -> Referent | None:
         nonlocal discourse
         low = pronoun.casefold()
         if low not in ("he", "she", "they", "it"):
             return None
         if discourse is None:
-            discourse = _Discourse(text, spans)
+            discourse = _Discourse(text, spans, table_of(), number)
         # Only text after the nearest quotation speaker the pronoun could take can hold
         # a more recent referent; without one, look back `_DISCOURSE_REACH` characters.
         lo = max(0, pos - _DISCOURSE_REACH)
@@ -379,7 +377,6 @@ def _extract_quotes(
             pos,
             functools.partial(speakers.latest, pos),
             _SUBJECT_REACH,
-            genders,
             organisations_as_he,
         )
         if found is not None and (found.person or low in ("they", "it")):
@@ -388,16 +385,13 @@ def _extract_quotes(
         # from the pronoun backwards, so usually one or two are looked at).
         chosen = found
         for refs in discourse.sentences_back(lo, pos):
-            for r in refs:
-                if r.gender and r.person:
-                    genders.setdefault(gender_key(r.name), r.gender)
-            near = resolve_referent(
-                pronoun, pos, refs, _SUBJECT_REACH, genders, organisations_as_he
-            )
+            near = resolve_referent(pronoun, pos, refs, _SUBJECT_REACH, organisations_as_he)
             if near is not None:
                 chosen = near
                 break
         if low in ("he", "she"):
+            if chosen is not None:
+                chosen = chosen.as_gender("m" if low == "he" else "f")
             return _person_check(pronoun, pos, chosen)
         if low == "it":
             return _thing_check(pos, chosen)
@@ -419,25 +413,27 @@ def _extract_quotes(
             )
         return people
 
-    def entity_of(name: str, before: int) -> Entity | None:
-        """The person of the table `name` names at `before`, if any."""
-        entity = resolve_mention(table_of(), number, before, name)[0]
-        return entity if entity is not None and entity.kind == PERSON else None
+    named: set[int] = set()
+
+    def _named(entity: Entity) -> bool:
+        """Whether `entity` is among the persons this text names outside quotations."""
+        if not named:
+            named.update(id(e) for _, e in _people())
+        return id(entity) in named
 
     def _thing_check(pos: int, chosen: Referent | None) -> Referent | None:
         """An "it" is never a person the article names: then, or when nothing was found,
         the nearest document before it ("the email", "a statement",
         `entities.latest_document`) is the speaker, or none."""
-        if chosen is not None and not chosen.person:
-            return chosen
-        if chosen is not None and entity_of(chosen.name, pos + 1) is None:
+        if chosen is not None and (not chosen.person or not _named(chosen.entity)):
             return chosen
         document = latest_document(text, pos)
         if document is None:
             return None
         start, end, phrase = document
-        table_of().add_source(phrase).add_mention(Mention(number, start, end, phrase, "source"))
-        return Referent(phrase, start, False, "", "entity")
+        source = table_of().add_source(phrase)
+        source.add_mention(Mention(number, start, end, phrase, "source"))
+        return Referent(source, start, "entity")
 
     def _person_check(pronoun: str, pos: int, chosen: Referent | None) -> Referent | None:
         """A he/she goes to a person of the article's entity table, the best of the
@@ -450,15 +446,13 @@ def _extract_quotes(
         people = _people()
         rule_pick = None
         if chosen is not None:
-            rule_pick = entity_of(chosen.name, pos + 1)
-            if rule_pick is None and not is_not_person(chosen.name):
-                return chosen  # a person the rules found that the article's people lack
-        speakers = []
-        for ref in history[-_QUOTED_SPEAKERS:]:
-            entity = entity_of(ref.name, pos)
-            if entity is not None and ref.pos < pos:
-                speakers.append(entity)
-        candidates = pronoun_candidates(pronoun, pos, people, text, rule_pick, speakers)
+            if _named(chosen.entity):
+                rule_pick = chosen.entity
+            elif not is_not_person(chosen.name):
+                return chosen  # a person the rules found whom the text names nowhere else
+        quoted = [r.entity for r in history[-_QUOTED_SPEAKERS:] if r.person and r.pos < pos]
+        rule_at = chosen.pos if chosen is not None else None
+        candidates = pronoun_candidates(pronoun, pos, people, text, rule_pick, quoted, rule_at)
         if pronoun_trace is not None:
             pronoun_trace.append((pos, pronoun, candidates))
         entity = score_pronoun(candidates)
@@ -467,7 +461,7 @@ def _extract_quotes(
         if entity is rule_pick and chosen is not None:
             return chosen
         latest = entity.latest_before((number, pos))
-        return Referent(entity.name, latest[1] if latest else pos, True, entity.gender, "entity")
+        return Referent(entity, latest[1] if latest else pos, "entity")
 
     how: dict[int, str] = {}  # id(attribution) -> how its mention became the speaker
 
@@ -493,21 +487,21 @@ def _extract_quotes(
                 ref = _resolve_pronoun_speaker(mention, att.mention_start)
                 if ref is not None:
                     speaker = ref.name
-                    how[key] = "pronoun_entity" if ref.kind == "entity" else "pronoun"
+                    how[key] = "pronoun"
                     want = {"he": "m", "she": "f"}.get(mention.casefold(), "")
-                    if ref.person and want:
-                        genders.setdefault(gender_key(ref.name), want)
-                    speakers.append(Referent(ref.name, att.mention_start, ref.person, "", "quote"))
+                    if ref.person and want and not ref.entity.gender:
+                        ref.entity.gender = want  # "X …, he said": X is a man
+                    speakers.append(Referent(ref.entity, att.mention_start, "quote"))
                 else:
                     speaker = mention
             else:
                 speaker = mention
-                if not history or history[-1].name != speaker:
-                    person = is_person_name(speaker) or person_core(speaker, text) is not None
-                    gender = name_gender(speaker)
-                    if gender and person:
-                        genders.setdefault(gender_key(speaker), gender)
-                    speakers.append(Referent(speaker, att.mention_start, person, gender, "quote"))
+                person = is_person_name(speaker) or person_core(speaker, text) is not None
+                ref = table_referent(
+                    table_of(), number, text, speaker, att.mention_start, "quote", person=person
+                )
+                if not history or history[-1].entity is not ref.entity:
+                    speakers.append(ref)
         resolved[key] = speaker
         return speaker
 
