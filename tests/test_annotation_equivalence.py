@@ -37,7 +37,6 @@ from newscorpus.annotate.cues import (
     Ranges,
     find_cues,
     normalize_ws,
-    prepare_text,
 )
 from newscorpus.annotate.marks import (
     _MARK_RE,
@@ -220,7 +219,6 @@ def _find_cues_reference(text: str, lo: int, hi: int) -> list[CueHit]:
 
 @given(texts, st.data())
 def test_find_cues_matches_letter_run_scan(text: str, data: st.DataObject) -> None:
-    prepare_text(text)
     for _ in range(4):
         lo, hi = _windows(text, data)
         assert find_cues(text, lo, hi) == _find_cues_reference(text, lo, hi)
@@ -232,7 +230,6 @@ def test_one_cue_attribution_before_is_the_window_s_last_cue(
 ) -> None:
     # `_Discourse` passes each cue of a sentence to `attribution_before_cue` with the
     # window ending at that cue, in place of `attribution_before`
-    prepare_text(text)
     lo, hi = _windows(text, data)
     for cue in find_cues(text, lo, hi):
         if normalize_ws(cue.text).casefold() == "according to":

@@ -2,9 +2,9 @@
 
 Rule based, standard library only. Every function is pure: it reads the source text
 and offsets and returns new values; the only module-level state is compiled regexes,
-constant word lists and caches that never change an answer (a letters-only copy of
-the text last worked on, see `prepare_text`, and bounded memos of pure functions of
-a mention string).
+constant word lists and bounded memos of pure functions of a mention string; what is
+computed once per text (sentences, a letters-only copy) travels with the text itself
+(`index.IndexedText`).
 
 Vocabulary:
 

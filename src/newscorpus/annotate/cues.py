@@ -2,7 +2,8 @@
 
 A *cue* is the attributing verb phrase ("said", "told", "according to", …). The verb
 list is data (`lexicon/attribution_words.json`); `find_cues` reads a letters-only copy
-of the text (`prepare_text`) so that ordinary words are rejected without lowercasing.
+of the text (`letters_of`, kept with an indexed text) so that ordinary words are
+rejected without lowercasing.
 """
 
 from __future__ import annotations
@@ -200,37 +201,19 @@ _GLUE = "_’'-"
 _LETTER_TABLE = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
 
 
-_letters_cache: tuple[str, bytes] = ("", b"")
-
-
-def _letters(text: str) -> bytes:
+def letters_of(text: str) -> bytes:
     """`text` with one byte per character: its ASCII letters, and spaces for the rest.
 
-    The letter runs of any window are then `_letters(text)[lo:hi].split()`, the runs
-    `_LETTER_RUN_RE.findall(text, lo, hi)` finds, several times faster; a word of
-    ASCII letters occurs at the same offsets in both. Kept for the last text asked.
+    The letter runs of any window are then `letters_of(text)[lo:hi].split()`, the runs
+    `_LETTER_RUN_RE.findall(text, lo, hi)` finds, several times faster; a word of ASCII
+    letters occurs at the same offsets in both. An indexed text (`index.IndexedText`)
+    carries its copy (`letters`), made once; for any other string it is made here.
     """
-    cached = _letters_cache
-    if cached[0] is text:
-        return cached[1]
-    return prepare_text(text)
-
-
-def prepare_text(text: str) -> bytes:
-    """Build the per-text table `find_cues` reads (else built when first needed), anew:
-    one extraction pays for its own tables even when given the same text again."""
-    global _letters_cache
-    # "replace" writes one "?" per non-ASCII character, so offsets are kept
-    letters = text.encode("ascii", "replace").translate(_LETTER_TABLE)
-    _letters_cache = (text, letters)
+    letters: bytes | None = getattr(text, "letters", None)
+    if letters is None:
+        # "replace" writes one "?" per non-ASCII character, so offsets are kept
+        letters = text.encode("ascii", "replace").translate(_LETTER_TABLE)
     return letters
-
-
-def forget_text() -> None:
-    """Drop the table kept for the last text (`prepare_text`): a byte per character of
-    it, which would stay in memory until the next text."""
-    global _letters_cache
-    _letters_cache = ("", b"")
 
 
 def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
@@ -240,8 +223,7 @@ def find_cues(text: str, lo: int, hi: int) -> list[CueHit]:
     """
     if hi - lo < 3:
         return []  # every cue word has at least three letters
-    cached = _letters_cache
-    letters = cached[1] if cached[0] is text else _letters(text)
+    letters = letters_of(text)
     # Every match of _CUE_WORD_RE in the window is a whole letter run of it, so when no
     # letter run is a cue word there is no cue (about half the windows asked about).
     present = _CUE_CASED_BYTES.intersection(letters[lo:hi].split())
@@ -328,8 +310,7 @@ def has_reporting_word(
     naming/judging verbs) outside the `skip` ranges (other quotations)."""
     # Each word the regex below takes is a whole letter run of the window: none of
     # them a reporting word, no need to look further.
-    cached = _letters_cache
-    letters = cached[1] if cached[0] is text else _letters(text)
+    letters = letters_of(text)
     if _REPORTING_BYTES.isdisjoint(letters[lo:hi].lower().split()):
         return False
     if not isinstance(skip, Ranges):

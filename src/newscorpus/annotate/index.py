@@ -18,11 +18,14 @@ start (`Piece`); `TextIndex.pieces` gives them all as `Word`s.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
+from newscorpus.annotate.cues import letters_of
+from newscorpus.annotate.sentences import _Sentences
 from newscorpus.annotate.words import word_set
 
 # A capitalised word (hyphenated, Mc/O' names, initials, abbreviations).
@@ -145,21 +148,65 @@ def split_run(text: str, start: int, end: int) -> list[list[Word]]:
     return [[piece.word(i) for i in range(len(piece.words))] for piece in _split(text, start, end)]
 
 
+class IndexedText(str):
+    """A text that carries its tables: the sentence bounds (`sentence_table`, read by
+    `sentences._sentence_start`/`_sentence_end`) and the letters-only copy (`letters`,
+    read by `cues.find_cues`), each made the first time a pass asks and kept with the
+    text, so every function keeps its `(text, lo, hi)` signature and no module keeps a
+    cache keyed on the text. It is a `str` (slices of it are plain strings)."""
+
+    # no __slots__: a str subclass keeps its tables in the instance's __dict__
+
+    @functools.cached_property
+    def sentence_table(self) -> _Sentences:
+        """The text's sentence bounds (`sentences._Sentences`)."""
+        return _Sentences(self)
+
+    @functools.cached_property
+    def letters(self) -> bytes:
+        """The text's letters-only copy (`cues.letters_of`)."""
+        return letters_of(str(self))
+
+
 class TextIndex:
-    """One text of the article: its capitalised runs (as pieces) and paragraph starts.
+    """One text of the article (`text`, an `IndexedText`): its capitalised runs (as
+    pieces), paragraph starts, and what its `IndexedText` carries.
 
     Most pieces are one word ("Clinton", "The", "Seoul"): those are kept by word, with
     the offsets where the word stands alone (`lone`), so that a reader handles each word
     once, not each place; the pieces of two words or more are `groups`. `pieces` gives
     them all as lists of `Word`s, in text order."""
 
-    __slots__ = ("_paragraphs", "groups", "lone", "text")
+    __slots__ = ("_groups", "_lone", "_paragraphs", "text")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.lone: dict[str, list[int]] = {}  # a word alone -> its offsets, in text order
-        self.groups: list[Piece] = []  # the pieces of two words or more, in text order
-        lone = self.lone
+        self.text = text if isinstance(text, IndexedText) else IndexedText(text)
+        # the runs are read when the entity table first asks (most texts without a
+        # quotation never need them)
+        self._lone: dict[str, list[int]] | None = None
+        self._groups: list[Piece] = []
+        self._paragraphs: list[int] | None = None
+
+    @property
+    def lone(self) -> dict[str, list[int]]:
+        """Each word that stands alone as a piece -> its offsets, in text order."""
+        if self._lone is None:
+            self._scan()
+        assert self._lone is not None
+        return self._lone
+
+    @property
+    def groups(self) -> list[Piece]:
+        """The pieces of two words or more, in text order."""
+        if self._lone is None:
+            self._scan()
+        return self._groups
+
+    def _scan(self) -> None:
+        """Read the text's capitalised runs into `lone` and `groups`, once."""
+        text = self.text
+        lone: dict[str, list[int]] = {}
+        groups = self._groups
         for match in _RUN_RE.finditer(text):
             run = match.group()
             if " " not in run and "\t" not in run:
@@ -175,12 +222,12 @@ class TextIndex:
             elif "." in run or "'" in run or "’" in run:
                 for piece in _split(text, match.start(), match.end()):
                     if len(piece.words) > 1:
-                        self.groups.append(piece)
+                        groups.append(piece)
                     else:
                         lone.setdefault(piece.words[0], []).append(piece.start)
             else:  # words with nothing to cut (most longer runs): `_split`'s one piece
-                self.groups.append(Piece(tuple(run.split()), match.start(), match.end()))
-        self._paragraphs: list[int] | None = None
+                groups.append(Piece(tuple(run.split()), match.start(), match.end()))
+        self._lone = lone
 
     @property
     def pieces(self) -> list[list[Word]]:

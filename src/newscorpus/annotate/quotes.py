@@ -80,8 +80,6 @@ from newscorpus.annotate.context import (
 )
 from newscorpus.annotate.cues import (
     Ranges,
-    forget_text,
-    prepare_text,
 )
 from newscorpus.annotate.entities import (
     is_not_person,
@@ -120,8 +118,6 @@ from newscorpus.annotate.phrases import (
 from newscorpus.annotate.sentences import (
     _sentence_end,
     _sentence_start,
-    forget_sentences,
-    prepare_sentences,
 )
 from newscorpus.annotate.speakers import resolve_speakers
 
@@ -310,26 +306,21 @@ def extract_article_quotes(
     (`index.ArticleIndex`) and its one entity table built (`entity_table.build_table`);
     every quotation's speaker resolves through that table (`speakers.resolve_speakers`).
     """
+    index = ArticleIndex(texts)  # each text with its tables, made once (`IndexedText`)
     found: list[list[Quote]] = []
     tables: list[EntityTable] = []
 
     def table_of() -> EntityTable:
         """The article's one entity table, built when first asked for."""
         if not tables:
-            tables.append(build_table(ArticleIndex(texts)))
+            tables.append(build_table(index))
             learn_genders(tables[0])
         return tables[0]
 
-    for number, text in enumerate(texts):
-        try:
-            found.append(
-                _extract_quotes(text, organisations_as_he, pronoun_trace, table_of, number)
-            )
-        finally:
-            # The text's tables belong to this extraction: kept, they would hold memory
-            # of the text's size through whatever runs next (a build's writing).
-            forget_sentences()
-            forget_text()
+    for number, text_index in enumerate(index.texts):
+        found.append(
+            _extract_quotes(text_index.text, organisations_as_he, pronoun_trace, table_of, number)
+        )
     if not any(q.speaker for quotes in found for q in quotes):
         return found
     table = table_of()
@@ -345,10 +336,6 @@ def _extract_quotes(
 ) -> list[Quote]:
     """`extract_quotes`, leaving the text's tables behind."""
     spans = find_quote_spans(text)
-    if spans:
-        # this text's tables, built anew (see `prepare_sentences`, `cues.prepare_text`)
-        prepare_sentences(text)
-        prepare_text(text)
     speakers = _SpeakerHistory()
     history = speakers.entries  # resolved named quotation speakers, oldest first
     discourse: _Discourse | None = None  # other named speakers, found lazily

@@ -1,5 +1,6 @@
-"""Sentence boundaries of a text, abbreviation aware, found once per text and looked up
-by offset (`prepare_sentences`, then `_sentence_start` / `_sentence_end`).
+"""Sentence boundaries of a text, abbreviation aware, found once per text (kept with an
+indexed text, `index.IndexedText`) and looked up by offset (`_sentence_start`,
+`_sentence_end`).
 """
 
 from __future__ import annotations
@@ -169,43 +170,20 @@ class _Sentences:
         return out
 
 
-_sentences_cache: tuple[str, _Sentences] = ("", _Sentences(""))
-
-
 def _sentences(text: str) -> _Sentences:
-    """The `_Sentences` of `text` (kept for the text last asked about)."""
-    global _sentences_cache
-    cached = _sentences_cache
-    if cached[0] is text:
-        return cached[1]
-    index = _Sentences(text)
-    _sentences_cache = (text, index)
-    return index
-
-
-def prepare_sentences(text: str) -> None:
-    """Build the sentence index of `text` anew, for the look-ups that follow."""
-    global _sentences_cache
-    _sentences_cache = (text, _Sentences(text))
-
-
-def forget_sentences() -> None:
-    """Drop the index kept for the last text: it holds the text and tables of about its
-    size, which would stay in memory until the next text (`quotes.extract_quotes` calls
-    this when it is done)."""
-    global _sentences_cache
-    _sentences_cache = ("", _Sentences(""))
+    """The `_Sentences` of `text`: the one an indexed text (`index.IndexedText`) carries,
+    made once per text; for any other string, made for this call."""
+    table: _Sentences | None = getattr(text, "sentence_table", None)
+    return table if table is not None else _Sentences(text)
 
 
 def _sentence_start(text: str, lo: int, pos: int) -> int:
     """Start of the sentence containing `pos`, not before `lo` (abbreviation aware)."""
-    cached = _sentences_cache
-    return (cached[1] if cached[0] is text else _sentences(text)).start(lo, pos)
+    return _sentences(text).start(lo, pos)
 
 
 def _sentence_end(text: str, pos: int, hi: int) -> int:
     """End (just past the terminal punctuation) of the sentence at `pos`, at most `hi`
     and at most `_MAX_SENTENCE_CHARS` on: real sentences are far shorter, and the cap keeps
     the work per quotation bounded on text without sentence ends (bad input)."""
-    cached = _sentences_cache
-    return (cached[1] if cached[0] is text else _sentences(text)).end(pos, hi)
+    return _sentences(text).end(pos, hi)
