@@ -121,6 +121,9 @@ def test_a_headline_label_is_nobody_but_a_name_before_a_colon_speaks() -> None:
         ("13-strong jury", "jury"),
         ("visited officials", "officials"),
         ("spokesman", "spokesman"),
+        ("prime minister shrugged off", "prime minister"),
+        ("the officials", "the officials"),
+        ("the accused", "the accused"),
     ],
 )
 def test_a_speaker_that_names_no_entity_is_its_head(phrase: str, head: str) -> None:

@@ -144,7 +144,11 @@ class EntityTable:
     _organisations: dict[str, Entity] = field(default_factory=dict)  # casefolded name
     _sources: dict[str, Entity] = field(default_factory=dict)  # casefolded phrase
     _initials: dict[str, str] = field(default_factory=dict)  # name -> `initials(name)`
+    _keys: dict[tuple[str, ...], str] = field(default_factory=dict)  # words -> `_name_key`
     names: dict[tuple[str, ...], Name] = field(default_factory=dict)  # `read_piece` memo
+    # speaker phrase -> its reading (`_read_phrase`): an article resolves the same phrase
+    # at several steps and places, and the reading depends on the phrase alone
+    phrases: dict[str, _Phrase] = field(default_factory=dict)
 
     def people(self, surname: str) -> list[Entity]:
         """The persons whose surname is `surname` (case-insensitive)."""
@@ -152,7 +156,14 @@ class EntityTable:
 
     def person(self, name: str) -> Entity | None:
         """The person whose name (any writing of it) is `name`, if any."""
-        return self._persons.get(_name_key(name.split()))
+        return self._persons.get(self._key(tuple(name.split())))
+
+    def _key(self, words: tuple[str, ...]) -> str:
+        """`_name_key(words)`, made once per name: an article names its people often."""
+        key = self._keys.get(words)
+        if key is None:
+            key = self._keys[words] = _name_key(words)
+        return key
 
     def organisation(self, name: str) -> Entity | None:
         """The organisation named `name`, or the fullest one whose name contains it (a
@@ -181,7 +192,7 @@ class EntityTable:
 
     def add_person(self, words: Sequence[str], surname: str, gender: str) -> Entity:
         """The person named `words` (a full name), created at its first mention."""
-        key = _name_key(words)
+        key = self._key(tuple(words))
         entity = self._persons.get(key)
         if entity is None:
             entity = Entity(PERSON, " ".join(words), gender, surname.casefold())
@@ -462,28 +473,59 @@ def _describe_person(table: EntityTable, role: str, number: int, pos: int) -> En
     return best[1] if best is not None else None
 
 
-def resolve_mention(
-    table: EntityTable, number: int, start: int, phrase: str
-) -> tuple[Entity | None, str]:
-    """The entity the speaker phrase `phrase` (at `start` of text `number`) names, and
-    the rule that linked it; (None, "as_written") when it names none of the table."""
-    lex = lexicon()
+class _Phrase(NamedTuple):
+    """What a speaker phrase says whatever its place (`_read_phrase`): the name its
+    capitalised head words give (`name`, read from `words`, the head's words without
+    possessives), or else its lower-case head noun (`head`; "" when the phrase can name
+    nothing: empty, or "the vice president")."""
+
+    words: tuple[str, ...] = ()
+    name: Name | None = None
+    head: str = ""
+
+
+_NO_READING = _Phrase()
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _read_phrase(table: EntityTable, phrase: str) -> _Phrase:
+    """The reading of the speaker phrase `phrase`, made once per table (`table.phrases`)."""
+    found = table.phrases.get(phrase)
+    if found is not None:
+        return found
     cut = PHRASE_END.split(f"{phrase.strip()} ", maxsplit=1)[0].strip()
     words = cut.split()
     lows = [w.casefold() for w in words]
     while len(words) > 1 and lows[0] in DETERMINERS:
         words, lows = words[1:], lows[1:]
     if not words:
-        return None, "as_written"
-    if words[-1][:1].isupper():
+        found = _NO_READING
+    elif words[-1][:1].isupper():
         # the head is a name: the capitalised words that end the phrase
         first = len(words) - 1
         while first > 0 and (words[first - 1][:1].isupper() or lows[first - 1] in JOINERS):
             first -= 1
         while first < len(words) - 1 and lows[first] in JOINERS:
             first += 1
-        cleaned = [re.sub(r"['’]s?$", "", w) for w in words[first:]]
-        name = read_piece(cleaned)
+        cleaned = tuple(_POSSESSIVE.sub("", w) for w in words[first:])
+        found = _Phrase(cleaned, read_piece(cleaned))
+    elif len(lows) >= 2 and lows[-2] in lexicon().other_role_modifiers:
+        found = _NO_READING  # the vice president is not the president
+    else:
+        found = _Phrase(head=lows[-1].rstrip("."))
+    table.phrases[phrase] = found
+    return found
+
+
+def resolve_mention(
+    table: EntityTable, number: int, start: int, phrase: str
+) -> tuple[Entity | None, str]:
+    """The entity the speaker phrase `phrase` (at `start` of text `number`) names, and
+    the rule that linked it; (None, "as_written") when it names none of the table."""
+    reading = _read_phrase(table, phrase)
+    name = reading.name
+    if name is not None:
+        cleaned = reading.words
         if name.kind == ACRONYM:
             entity = table.acronym(name.words[0]) or table.organisation(name.words[0])
             return (entity, "acronym") if entity is not None else (None, "as_written")
@@ -504,9 +546,8 @@ def resolve_mention(
         if name.roles and not table.people(name.surname):
             return table.add_person([name.surname], name.surname, name.gender), "title"
         return None, "as_written"
-    head = lows[-1].rstrip(".")
-    if len(lows) >= 2 and lows[-2] in lex.other_role_modifiers:
-        return None, "as_written"  # the vice president is not the president
+    head = reading.head
+    lex = lexicon()
     if head in lex.person_roles:
         entity = _describe_person(table, head, number, start)
         return (entity, "description") if entity is not None else (None, "as_written")

@@ -57,6 +57,7 @@ Design (rule based, standard library only, pure functions):
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
@@ -146,6 +147,17 @@ class Quote:
     speaker_pattern: str | None = None
     speaker_resolution: str | None = None
 
+    def with_speaker(self, speaker: str | None, resolution: str | None) -> Quote:
+        """This quotation with `speaker` and `speaker_resolution` replaced: what
+        `dataclasses.replace` makes, at a fraction of its cost (`_make_quote`'s slot
+        setters; speaker resolution rebuilds nearly every quotation)."""
+        q: Quote = _new_object(Quote)
+        for set_field, value in zip(_SETTERS, _VALUES(self), strict=True):
+            set_field(q, value)
+        _SET_SPEAKER(q, speaker)
+        _SET_RESOLUTION(q, resolution)
+        return q
+
 
 # The attribution patterns a quotation's speaker can come from, in the order tried.
 PATTERNS = (
@@ -183,7 +195,8 @@ _OWN_PATTERNS = {"after": "cue_after", "before": "cue_before", "colon": "colon"}
     _SET_CUE_END,
     _SET_PATTERN,
     _SET_RESOLUTION,
-) = (getattr(Quote, f.name).__set__ for f in fields(Quote))
+) = _SETTERS = tuple(getattr(Quote, f.name).__set__ for f in fields(Quote))
+_VALUES = operator.attrgetter(*(f.name for f in fields(Quote)))  # all fields, in order
 
 
 _new_object = object.__new__

@@ -35,7 +35,8 @@ from newscorpus.annotate.entity_table import (
 from newscorpus.annotate.heads import LABEL, speaker_head
 from newscorpus.annotate.names import PERSON, lexicon
 
-# A quotation: `quotes.Quote` (or any frozen dataclass with its speaker fields).
+# A quotation: `quotes.Quote` (or any frozen dataclass with its speaker fields and a
+# `with_speaker(speaker, resolution)` that returns it with those two replaced).
 Quote = Any
 
 # The steps a pronoun's speaker took before the table (quotes.resolve's names).
@@ -43,20 +44,37 @@ _PRONOUN_STEPS = {"pronoun": "pronoun", "pronoun_entity": "pronoun", "relative":
 _VERBISH = re.compile(r"^[a-z]+(?:ed|ing|ly)$")
 _DETERMINERS = ("the", "a", "an")
 _OBJECTS = frozenset({"him", "her", "them", "it", "us", "me", "you"})
+_PARTICLES = frozenset({"off", "up", "out", "down", "away", "back", "on"})
 
 
 def head_as_written(phrase: str) -> str:
     """A speaker phrase that names no entity, as written from its head's noun phrase:
     before its first preposition or comma, from the last determiner ("him the passport"
     -> "the passport"), else without leading verbs, adverbs, numbers or hyphenated
-    modifiers ("13-strong jury" -> "jury"); what follows stays ("official from the
-    presidential office")."""
+    modifiers ("13-strong jury" -> "jury"), without a verb it ran on into ("prime
+    minister shrugged off" -> "prime minister"); what follows a preposition stays
+    ("official from the presidential office")."""
     match = _PHRASE_END.search(phrase)
     cut = match.start() if match is not None else len(phrase)
     words = phrase[:cut].split()
     if len(words) < 2:
         return phrase
     lows = [w.casefold() for w in words]
+    end = len(words)
+    if end > 2 and lows[-1] in _PARTICLES:
+        end -= 1
+    if (
+        match is None
+        and end > 1
+        and lows[end - 1].endswith("ed")
+        and words[end - 1].islower()
+        and lows[end - 2] not in _DETERMINERS  # "the accused" is a noun phrase
+    ):
+        # "prime minister shrugged off": the phrase ran on into its verb
+        phrase, words, lows = " ".join(words[: end - 1]), words[: end - 1], lows[: end - 1]
+        cut = len(phrase)
+        if len(words) < 2:
+            return phrase
     first = 0
     for i in range(len(words) - 2, 0, -1):
         if lows[i] in _DETERMINERS and (lows[i - 1] in _OBJECTS or _VERBISH.match(lows[i - 1])):
@@ -99,7 +117,7 @@ def _resolve(
         # the pronoun's referent (a name written earlier) goes through the table too
         entity = earlier.get(speaker) or resolve_mention(table, number, start, speaker)[0]
         name = entity.name if entity is not None else speaker
-        return dataclasses.replace(quote, speaker=name, speaker_resolution=step)
+        return quote.with_speaker(name, step)
     head = speaker_head(text, mention, start, end)
     if head is not None and head.rule == LABEL:
         return dataclasses.replace(
@@ -117,12 +135,16 @@ def _resolve(
                 Mention(number, head.start, head.end, text[head.start : head.end], rule)
             )
             earlier[speaker] = entity
-            return dataclasses.replace(quote, speaker=entity.name, speaker_resolution=rule)
+            return quote.with_speaker(entity.name, rule)
     entity, rule = resolve_mention(table, number, start, speaker)
     if entity is None:
-        return dataclasses.replace(
-            quote, speaker=head_as_written(speaker), speaker_resolution="as_written"
-        )
+        written = head_as_written(speaker)
+        if written == speaker:
+            return quote.with_speaker(speaker, "as_written")
+        # the head alone may name an entity ("prime minister shrugged off")
+        entity, rule = resolve_mention(table, number, start, written)
+        if entity is None:
+            return quote.with_speaker(written, "as_written")
     entity.add_mention(Mention(number, start, end, mention, rule))
     earlier[speaker] = entity
-    return dataclasses.replace(quote, speaker=entity.name, speaker_resolution=rule)
+    return quote.with_speaker(entity.name, rule)
