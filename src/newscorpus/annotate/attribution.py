@@ -299,6 +299,12 @@ def _att(text: str, span: tuple[int, int], cue: CueHit | None, kind: str) -> Att
     return Attribution(text[s:e], s, e, cue.text, cue.s, cue.e, kind)
 
 
+# Cues whose object is the one spoken to, never the speaker.
+_ADDRESSEE_CUES = frozenset(("told", "tell", "tells", "telling"))
+# Conjunctions that may open a sentence before its subject.
+_CONJUNCTIONS = frozenset(("and", "but", "so", "yet"))
+
+
 def _leftmost_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     """`X, appositive, said`: the first comma-delimited chunk that is a named NP."""
     pos = lo
@@ -308,6 +314,10 @@ def _leftmost_np(text: str, lo: int, hi: int) -> tuple[int, int] | None:
             return None
         chunk = text[pos:comma].strip()
         words = chunk.split()
+        if len(words) > 1 and words[0].casefold() in _CONJUNCTIONS:
+            # "And David Frost, director of …, said": the conjunction opens the sentence
+            pos = text.index(words[1], text.index(words[0], pos) + len(words[0]))
+            words = words[1:]
         if words and _strip_token(words[0]) not in _LEADING_ADVERBIAL and len(words) <= 8:
             np = np_before(text, pos, comma)
             if np is not None and _looks_named(text[np[0] : np[1]]):
@@ -366,8 +376,13 @@ def attribution_before_cue(text: str, lo: int, open_pos: int, cue: CueHit) -> At
     np = _np_before(text, lo, cue.s, 8, last)  # = np_before(text, lo, cue.s)
     if np is None:
         np = _leftmost_np(text, lo, cue.s)
-    if np is None and _INVERTED_LEAD_RE.fullmatch(text, cue.e, open_pos):
-        # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"
+    if (
+        np is None
+        and cue_low not in _ADDRESSEE_CUES
+        and _INVERTED_LEAD_RE.fullmatch(text, cue.e, open_pos)
+    ):
+        # inverted: "Continued Stone: “…”", "explained CBS moderator X: “…”"; never
+        # after "told": "told BBC News: “…”" names who heard it
         np = np_after(text, cue.e, open_pos)
         if np is not None and not _looks_named(text[np[0] : np[1]]):
             np = None
