@@ -165,3 +165,25 @@ def test_a_document_that_speaks_is_a_source_of_the_table() -> None:
     assert statement.kind == SOURCE and statement.name == "a statement"
     assert table.add_source("A statement") is statement
     assert table.entities[-1] is statement
+
+
+def test_a_definite_description_joins_the_unnamed_source_introduced_before() -> None:
+    text = (
+        "A director at a Tarnwick shipping firm, speaking on condition of anonymity, "
+        "said costs had doubled. Ports were quiet.\n\n"
+        "“We cannot plan,” the director said. “Prices move daily,” a trader in Halden "
+        "said."
+    )
+    table = _table(text)
+    at = text.index("the director said") + len("the ")
+    entity, rule = resolve_mention(table, 0, at, "director")
+    assert entity is not None and entity.kind == SOURCE
+    assert (entity.name, rule) == ("A director at a Tarnwick shipping firm", "description")
+    # an indefinite mention introduces a source; it refers back to none
+    at = text.index("a trader") + len("a ")
+    assert resolve_mention(table, 0, at, "trader") == (None, "as_written")
+    (quote,) = extract_quotes(text)[:1]
+    assert (quote.speaker, quote.speaker_mention) == (
+        "A director at a Tarnwick shipping firm",
+        "director",
+    )

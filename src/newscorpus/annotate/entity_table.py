@@ -12,18 +12,13 @@ The rules, each named (a mention's `rule` says which one linked it; a new rule i
 function here and a test in tests/test_entity_table.py):
 
 - ``full_name``: a piece of capitalised words, titles, roles and adjectives before the
-  name dropped ("Deputy Minister Park Ji-hoon" -> "Park Ji-hoon", "Defiant Matt Williams"
-  -> "Matt Williams"), is a person's full name; the canonical name is the full name as
-  first written. Korean names put the family name first ("Lee Min-ho", "Kim Jong Un": a
-  family name of `korean_family_names`, then a hyphenated given name or two short words;
-  a given name written "Sung-lac", lower-case after the hyphen, marks the word before it
-  as a family name whatever it is); other names put the surname last. Two writings of
-  one name ("Kim Jong-un", "Kim Jong Un"; "Donald J. Trump", "Donald Trump") are one
-  person. A first word the article also writes lower-case ("Diplomatic Security"), that
-  opens sentences ("However") or reads as a verb or adverb ("Continued") opens no name
-  unless it is a known given name.
+  name dropped ("Deputy Minister Park Ji-hoon" -> "Park Ji-hoon"), is a person's full
+  name (how a piece reads, Korean family-name-first names included: `names.read_piece`);
+  the canonical name is the full name as first written, and two writings of one name
+  ("Kim Jong-un", "Kim Jong Un"; "Donald J. Trump", "Donald Trump") are one person.
 - ``surname``: a capitalised word alone ("Blair", "Lee") joins the one person of the
-  article with that surname; two people sharing it leave it as written.
+  article with that surname; when people share it they stay apart, and the surname goes
+  to the one whose full name was written last before it.
 - ``title``: a title and a surname ("Mr Blair", "Rep. Lee") join likewise; Mr gives a
   male, Mrs/Ms/Miss a female person, and a gender the person already has must agree.
   With no full name of that surname in the article, the person is the surname without
@@ -39,7 +34,8 @@ function here and a test in tests/test_entity_table.py):
   that role before ("Gov. Lee Cheol-woo", "Gordon Brown, the chancellor"); "the
   company", "the ministry" join the organisation of that kind chosen by a score
   (`_ORGANISATION_SCORE`: mentions in the paragraph, in the article, recency), not the
-  last one named.
+  last one named; "the executive", "the source" join the unnamed source the text
+  introduced before ("An executive at a global platform operator … said"), a source.
 
 Pure: an index in, a table out; no module-level state beyond the word lists.
 """
@@ -51,6 +47,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from newscorpus.annotate.index import JOINERS, ArticleIndex, Piece, Word
@@ -66,6 +63,7 @@ from newscorpus.annotate.names import (
     person_roles,
     read_piece,
 )
+from newscorpus.annotate.words import lexicon_data
 
 SOURCE = "source"
 
@@ -548,10 +546,52 @@ def resolve_mention(
         return None, "as_written"
     head = reading.head
     lex = lexicon()
+    entity = None
     if head in lex.person_roles:
         entity = _describe_person(table, head, number, start)
-        return (entity, "description") if entity is not None else (None, "as_written")
-    if head in lex.organisation_roles:
+    elif head in lex.organisation_roles:
         entity = _describe_organisation(table, head, number, start)
-        return (entity, "description") if entity is not None else (None, "as_written")
-    return None, "as_written"
+    if entity is None and head in _source_heads():
+        entity = _describe_source(table, head, number, start)
+    return (entity, "description") if entity is not None else (None, "as_written")
+
+
+@cache
+def _source_heads() -> frozenset[str]:
+    """Nouns an unnamed source is introduced with ("an official at …", "a source")."""
+    return frozenset(lexicon_data("speaker_roles")["person_nouns"]) | {"source"}
+
+
+# An unnamed source as introduced, "an executive at a global platform operator": the
+# indefinite head, then what says where it is from, up to a comma, a cue or the end.
+_PLACE_OF_SOURCE = re.compile(
+    r"(?:[ \t]+(?:at|from|with|of|in|for|on|close to|familiar with)[ \t]+"
+    r"[^,.;:“”\"\n]{1,80}?)?(?=[,.;:“”\"\n]|[ \t]+(?:said|says|told|tells|who|which)\b|$)"
+)
+
+
+def _describe_source(table: EntityTable, head: str, number: int, start: int) -> Entity | None:
+    """ "the executive" (a definite or bare head at `start`) -> the unnamed source the
+    text introduced before with an indefinite "an executive at …": a source entity
+    named as introduced. An indefinite mention is a source of its own: None."""
+    text = table.index.texts[number].text
+    if re.search(r"(?:^|\s)an?\s+\Z", text[max(0, start - 4) : start], re.I):
+        return None  # "an official …" introduces a source, it refers to none
+    found = None
+    pattern = re.compile(rf"(?<![\w'’-])[Aa]n?[ \t]+(?:[\w’'-]+[ \t]+){{0,4}}?{head}(?![\w'’-])")
+    for match in pattern.finditer(text, max(0, start - _SOURCE_REACH), start):
+        found = match
+    if found is None:
+        return None
+    tail = _PLACE_OF_SOURCE.match(text, found.end())
+    end = tail.end() if tail is not None else found.end()
+    phrase = text[found.start() : end].strip()
+    entity = table.add_source(phrase)
+    entity.add_mention(
+        Mention(number, found.start(), found.start() + len(phrase), phrase, "source")
+    )
+    return entity
+
+
+# How far back (characters) an unnamed source's introduction is looked for.
+_SOURCE_REACH = 3000
