@@ -19,6 +19,14 @@ CASES = [
         "Kim",
     ),
     (
+        "relay",
+        "A report had quoted an aide at the Harbour Office as saying talks stalled.\n\n"
+        "“We will not sign,” the newspaper quoted the aide as saying.",
+        "an aide at the Harbour Office",
+        "newspaper",
+        "the aide",
+    ),
+    (
         "appositive_name",
         "“We are proud,” said the principal, Dr. Henrik Vass.",
         "Henrik Vass",

@@ -566,7 +566,7 @@ def _source_heads() -> frozenset[str]:
 # indefinite head, then what says where it is from, up to a comma, a cue or the end.
 _PLACE_OF_SOURCE = re.compile(
     r"(?:[ \t]+(?:at|from|with|of|in|for|on|close to|familiar with)[ \t]+"
-    r"[^,.;:“”\"\n]{1,80}?)?(?=[,.;:“”\"\n]|[ \t]+(?:said|says|told|tells|who|which)\b|$)"
+    r"[^,.;:“”\"\n]{1,80}?)?(?=[,.;:“”\"\n]|[ \t]+(?:said|says|told|tells|who|which|as)\b|$)"
 )
 
 
@@ -578,7 +578,9 @@ def _describe_source(table: EntityTable, head: str, number: int, start: int) -> 
     if re.search(r"(?:^|\s)an?\s+\Z", text[max(0, start - 4) : start], re.I):
         return None  # "an official …" introduces a source, it refers to none
     found = None
-    pattern = re.compile(rf"(?<![\w'’-])[Aa]n?[ \t]+(?:[\w’'-]+[ \t]+){{0,4}}?{head}(?![\w'’-])")
+    pattern = re.compile(
+        rf"(?<![\w'’-])[Aa]n?[ \t]+(?:(?!(?:an?|the)[ \t])[\w’'-]+[ \t]+){{0,4}}?{head}(?![\w'’-])"
+    )
     for match in pattern.finditer(text, max(0, start - _SOURCE_REACH), start):
         found = match
     if found is None:

@@ -6,7 +6,8 @@ The attribution patterns find a phrase next to a cue ("KCNA quoted Kim as saying
 entity table (`entity_table.resolve_mention`) says who that is. Each rule is named:
 
 - `label`: a headline label (`Exclusive: '…'`, `Analysis:`) is nobody: no speaker;
-- `relay`: "KCNA quoted Kim as saying" — the outlet is the channel, Kim the speaker;
+- `relay`: "KCNA quoted Kim as saying", "the newspaper quoted the executive as saying"
+  — the outlet is the channel, the one quoted the speaker;
 - `member_of`: "Rep. Ahn Cheol-soo of the People Power Party said" — the person, not
   the party the phrase ended on;
 - `appositive_name`: "said the principal, Dr. Henrik Vass" — the name after the role.
@@ -24,8 +25,10 @@ from newscorpus.annotate.words import lexicon_data
 
 # A person-like run: optional title words, then capitalised name words.
 _NAME = r"(?:[A-Z][\w’'-]*\.?)(?:[ \t]+(?:[A-Z][\w’'-]*\.?|de|van|von|bin|al))*"
+# The relayed speaker: a name, or a description ("the executive", "an aide").
+_RELAYED = rf"(?:{_NAME}|(?:the|an?|its|his|her)\s+(?:[\w’'-]+\s+){{0,3}}?[\w’'-]+)"
 _RELAY_RE = re.compile(
-    rf"\s+(?:quoted|cited)\s+(?P<name>{_NAME})\s+(?:as\s+)?(?:saying|telling|stating)\b"
+    rf"\s+(?:quoted|cited)\s+(?P<name>{_RELAYED})\s+(?:as\s+)?(?:saying|telling|stating)\b"
 )
 _MEMBER_OF_RE = re.compile(rf"(?P<name>{_NAME})\s+of\s+(?:the\s+)?\Z")
 _APPOSITIVE_RE = re.compile(rf",\s+(?P<name>{_NAME})")

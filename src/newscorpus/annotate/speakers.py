@@ -130,7 +130,7 @@ def _resolve(
         )
     if head is not None:
         entity, rule = resolve_mention(table, number, head.start, text[head.start : head.end])
-        if entity is not None and entity.kind == PERSON:
+        if entity is not None and (entity.kind == PERSON or head.rule == "relay"):
             entity.add_mention(
                 Mention(number, head.start, head.end, text[head.start : head.end], rule)
             )
