@@ -111,3 +111,20 @@ def test_a_surname_two_people_share_takes_the_one_the_pronoun_fits() -> None:
     )
     (quote,) = extract_quotes(text)
     assert (quote.speaker, quote.speaker_resolution) == ("Yun Dae-ho", "pronoun")
+
+
+def test_a_surname_the_table_knows_is_a_subject_a_pronoun_may_take() -> None:
+    # "Berdych was at a loss …": a lone capitalised word opening a sentence is a person
+    # when the entity table holds a person of that surname ("Tomas Berdych")
+    text = (
+        "World number one Ivan Petrov beat Tomas Berdych in the Dubai final. “I really "
+        "wanted a good start, and I could play with confidence,” Petrov said.\n\n"
+        "“That took me all the way through and I almost ran away with it.” Berdych was "
+        "at a loss to explain his poor showing in the first set. “I didn't start badly, "
+        "but then I felt slow,” he said."
+    )
+    quotes = extract_quotes(text)
+    assert [(q.speaker, q.speaker_resolution) for q in quotes][-1] == (
+        "Tomas Berdych",
+        "pronoun",
+    )

@@ -464,6 +464,11 @@ class _Discourse:
             self._table, self._number, self._text, mention, pos, kind, gender, person, thing
         )
 
+    def _known(self, surname: str) -> bool:
+        """Is `surname` a person's: used with Mr/Ms/Dr… in the text, or the surname of
+        a person the entity table holds ("Ljubicic" after "Ivan Ljubicic")?"""
+        return self._honorific(surname) or bool(self._table.people(surname))
+
     def _in_quote(self, pos: int) -> bool:
         k = bisect.bisect_right(self._opens, pos) - 1
         return k >= 0 and pos <= self._quoted[k][1]
@@ -536,9 +541,7 @@ class _Discourse:
         head = text[lo : min(hi, lo + 60)].split()[:5]
         if not head or head[0].casefold() in _PRONOUN_SUBJECTS or not head[0][:1].isupper():
             return out
-        if len([w for w in head if w[:1].isupper()]) < 2 and not self._honorific(
-            head[0].rstrip(",.")
-        ):
+        if len([w for w in head if w[:1].isupper()]) < 2 and not self._known(head[0].rstrip(",.")):
             return out  # a lone capitalised word opening a sentence is no evidence
         subj = subject_np(text, lo, hi)
         if subj is None or subj[0] in taken:
@@ -551,7 +554,7 @@ class _Discourse:
         if parts is None:
             return out
         core, evidence = parts
-        if evidence or self._honorific(core.split()[-1]):
+        if evidence or self._known(core.split()[-1]):
             out.append(self._referent(core, subj[0], "subject", name_gender(mention), True))
             out.sort(key=lambda r: r.pos)
         return out
