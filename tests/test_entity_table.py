@@ -9,10 +9,10 @@ from newscorpus.annotate.entity_table import (
     SOURCE,
     EntityTable,
     build_table,
-    resolve_mention,
 )
 from newscorpus.annotate.index import ArticleIndex
 from newscorpus.annotate.quotes import extract_quotes
+from newscorpus.annotate.resolve import resolve_mention
 from newscorpus.record.records import annotate_quotes
 
 
@@ -187,3 +187,15 @@ def test_a_definite_description_joins_the_unnamed_source_introduced_before() -> 
         "A director at a Tarnwick shipping firm",
         "director",
     )
+
+
+def test_a_name_and_a_region_is_an_organisation_a_company_description_can_reach() -> None:
+    text = (
+        "Brindle Asia's screensaver campaign began in May. North Korea objected and "
+        "Jack London wrote about it.\n\nThe company said the campaign had ended."
+    )
+    table = _table(text)
+    assert _names(table, ORGANISATION) == ["Brindle Asia"]
+    assert "Jack London" in _names(table, PERSON)
+    entity, rule = resolve_mention(table, 0, text.index("The company"), "the company")
+    assert entity is not None and (entity.name, rule) == ("Brindle Asia", "description")

@@ -5,11 +5,12 @@ returns an `EntityTable`: people and organisations, each an `Entity` with a kind
 canonical name, a gender where the text gives it, the roles the text gives a person
 ("governor", "chancellor") and every mention with offsets (`Mention.field` is the index
 of the text). Other sources (a statement, a report) enter the table when a quotation is
-attributed to one. `resolve_mention(table, field, start, end, phrase)` sends a speaker
-phrase through the table: the entity it names and the rule that linked it.
+attributed to one. `resolve.resolve_mention(table, number, start, phrase)` sends a
+speaker phrase through the table: the entity it names and the rule that linked it.
 
 The rules, each named (a mention's `rule` says which one linked it; a new rule is a
-function here and a test in tests/test_entity_table.py):
+function here, or in `resolve` for one that reads a speaker phrase, and a test in
+tests/test_entity_table.py):
 
 - ``full_name``: a piece of capitalised words, titles, roles and adjectives before the
   name dropped ("Deputy Minister Park Ji-hoon" -> "Park Ji-hoon"), is a person's full
@@ -43,17 +44,14 @@ Pure: an index in, a table out; no module-level state beyond the word lists.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import NamedTuple
 
 from newscorpus.annotate.index import JOINERS, ArticleIndex, Piece, Word
 from newscorpus.annotate.names import (
     ACRONYM,
-    DETERMINERS,
     ORGANISATION,
     PERSON,
     Name,
@@ -63,7 +61,6 @@ from newscorpus.annotate.names import (
     person_roles,
     read_piece,
 )
-from newscorpus.annotate.words import lexicon_data
 
 SOURCE = "source"
 
@@ -146,7 +143,7 @@ class EntityTable:
     names: dict[tuple[str, ...], Name] = field(default_factory=dict)  # `read_piece` memo
     # speaker phrase -> its reading (`_read_phrase`): an article resolves the same phrase
     # at several steps and places, and the reading depends on the phrase alone
-    phrases: dict[str, _Phrase] = field(default_factory=dict)
+    phrases: dict[str, PhraseReading] = field(default_factory=dict)
 
     def people(self, surname: str) -> list[Entity]:
         """The persons whose surname is `surname` (case-insensitive)."""
@@ -325,8 +322,8 @@ def _read_organisation(
             if rest < len(lows):
                 _read(table, number, text, piece.part(rest), singles)
             return
-    last_noun = len(lows) - 1  # `read_piece` found an organisation noun among them
-    while lows[last_noun] not in lex.organisation_words:
+    last_noun = len(lows) - 1  # an organisation noun, if `read_piece` found one
+    while last_noun > 0 and lows[last_noun] not in lex.organisation_words:
         last_noun -= 1
     role = next((i for i in range(last_noun + 1, len(lows) - 1) if lows[i] in lex.roles), -1)
     if role > 0:
@@ -415,64 +412,8 @@ def _note_acronyms(table: EntityTable) -> None:
                     entity.roles.add(inner.replace(".", ""))
 
 
-# The organisation a description ("the company") names: each organisation of that kind
-# mentioned before scores this much per feature; the highest wins.
-_ORGANISATION_SCORE = {
-    "in_paragraph": 2.0,  # mentions in the description's paragraph
-    "in_article": 0.5,  # mentions before it in the article
-    "distance": -0.25,  # log(1 + paragraphs since its latest mention)
-}
-
-
-def _describe_organisation(table: EntityTable, role: str, number: int, pos: int) -> Entity | None:
-    """The organisation "the <role>" names at (`number`, `pos`), by `_ORGANISATION_SCORE`."""
-    heads = lexicon().organisation_roles.get(role)
-    if heads is None:
-        return None
-    here = table.index.texts[number]
-    paragraph = here.paragraph(pos)
-    best: tuple[float, int, Entity] | None = None
-    for order, entity in enumerate(table.entities):
-        if entity.kind != ORGANISATION:
-            continue
-        lows = {w.casefold().rstrip(".") for w in entity.name.split()}
-        if not lows & heads:
-            continue
-        count = bisect.bisect_left(entity.mentions, (number, pos), key=_place)
-        if not count:
-            continue
-        in_paragraph = 0
-        while in_paragraph < count:  # the paragraph's mentions are the last ones
-            m = entity.mentions[count - 1 - in_paragraph]
-            if m.field != number or here.paragraph(m.start) != paragraph:
-                break
-            in_paragraph += 1
-        latest = entity.mentions[count - 1]
-        gap = paragraph - here.paragraph(latest.start) if latest.field == number else paragraph
-        score = (
-            _ORGANISATION_SCORE["in_paragraph"] * in_paragraph
-            + _ORGANISATION_SCORE["in_article"] * count
-            + _ORGANISATION_SCORE["distance"] * math.log1p(max(0, gap))
-        )
-        if best is None or (score, order) > (best[0], best[1]):
-            best = (score, order, entity)
-    return best[2] if best is not None else None
-
-
-def _describe_person(table: EntityTable, role: str, number: int, pos: int) -> Entity | None:
-    """The person the text last gave `role` before (`number`, `pos`)."""
-    best: tuple[tuple[int, int], Entity] | None = None
-    for entity in table.entities:
-        if entity.kind != PERSON or role not in entity.roles:
-            continue
-        latest = entity.latest_before((number, pos))
-        if latest is not None and (best is None or latest > best[0]):
-            best = (latest, entity)
-    return best[1] if best is not None else None
-
-
-class _Phrase(NamedTuple):
-    """What a speaker phrase says whatever its place (`_read_phrase`): the name its
+class PhraseReading(NamedTuple):
+    """What a speaker phrase says whatever its place (`resolve.read_phrase`): the name its
     capitalised head words give (`name`, read from `words`, the head's words without
     possessives), or else its lower-case head noun (`head`; "" when the phrase can name
     nothing: empty, or "the vice president")."""
@@ -480,120 +421,3 @@ class _Phrase(NamedTuple):
     words: tuple[str, ...] = ()
     name: Name | None = None
     head: str = ""
-
-
-_NO_READING = _Phrase()
-_POSSESSIVE = re.compile(r"['’]s?$")
-
-
-def _read_phrase(table: EntityTable, phrase: str) -> _Phrase:
-    """The reading of the speaker phrase `phrase`, made once per table (`table.phrases`)."""
-    found = table.phrases.get(phrase)
-    if found is not None:
-        return found
-    cut = PHRASE_END.split(f"{phrase.strip()} ", maxsplit=1)[0].strip()
-    words = cut.split()
-    lows = [w.casefold() for w in words]
-    while len(words) > 1 and lows[0] in DETERMINERS:
-        words, lows = words[1:], lows[1:]
-    if not words:
-        found = _NO_READING
-    elif words[-1][:1].isupper():
-        # the head is a name: the capitalised words that end the phrase
-        first = len(words) - 1
-        while first > 0 and (words[first - 1][:1].isupper() or lows[first - 1] in JOINERS):
-            first -= 1
-        while first < len(words) - 1 and lows[first] in JOINERS:
-            first += 1
-        cleaned = tuple(_POSSESSIVE.sub("", w) for w in words[first:])
-        found = _Phrase(cleaned, read_piece(cleaned))
-    elif len(lows) >= 2 and lows[-2] in lexicon().other_role_modifiers:
-        found = _NO_READING  # the vice president is not the president
-    else:
-        found = _Phrase(head=lows[-1].rstrip("."))
-    table.phrases[phrase] = found
-    return found
-
-
-def resolve_mention(
-    table: EntityTable, number: int, start: int, phrase: str
-) -> tuple[Entity | None, str]:
-    """The entity the speaker phrase `phrase` (at `start` of text `number`) names, and
-    the rule that linked it; (None, "as_written") when it names none of the table."""
-    reading = _read_phrase(table, phrase)
-    name = reading.name
-    if name is not None:
-        cleaned = reading.words
-        if name.kind == ACRONYM:
-            entity = table.acronym(name.words[0]) or table.organisation(name.words[0])
-            return (entity, "acronym") if entity is not None else (None, "as_written")
-        if name.kind == ORGANISATION:
-            entity = table.organisation(" ".join(cleaned[name.first :]))
-            return (entity, "organisation") if entity is not None else (None, "as_written")
-        if name.kind != PERSON:
-            return None, "as_written"
-        if len(name.words) > 1:
-            entity = table.person(" ".join(name.words))
-            if entity is None:
-                entity = table.add_person(name.words, name.surname, name.gender)
-            return entity, "full_name"
-        people = [p for p in table.people(name.surname) if _gender_agrees(p.gender, name.gender)]
-        person = _nearest(people, number, start)
-        if person is not None:
-            return person, ("title" if name.roles else "surname")
-        if name.roles and not table.people(name.surname):
-            return table.add_person([name.surname], name.surname, name.gender), "title"
-        return None, "as_written"
-    head = reading.head
-    lex = lexicon()
-    entity = None
-    if head in lex.person_roles:
-        entity = _describe_person(table, head, number, start)
-    elif head in lex.organisation_roles:
-        entity = _describe_organisation(table, head, number, start)
-    if entity is None and head in _source_heads():
-        entity = _describe_source(table, head, number, start)
-    return (entity, "description") if entity is not None else (None, "as_written")
-
-
-@cache
-def _source_heads() -> frozenset[str]:
-    """Nouns an unnamed source is introduced with ("an official at …", "a source")."""
-    return frozenset(lexicon_data("speaker_roles")["person_nouns"]) | {"source"}
-
-
-# An unnamed source as introduced, "an executive at a global platform operator": the
-# indefinite head, then what says where it is from, up to a comma, a cue or the end.
-_PLACE_OF_SOURCE = re.compile(
-    r"(?:[ \t]+(?:at|from|with|of|in|for|on|close to|familiar with)[ \t]+"
-    r"[^,.;:“”\"\n]{1,80}?)?(?=[,.;:“”\"\n]|[ \t]+(?:said|says|told|tells|who|which|as)\b|$)"
-)
-
-
-def _describe_source(table: EntityTable, head: str, number: int, start: int) -> Entity | None:
-    """ "the executive" (a definite or bare head at `start`) -> the unnamed source the
-    text introduced before with an indefinite "an executive at …": a source entity
-    named as introduced. An indefinite mention is a source of its own: None."""
-    text = table.index.texts[number].text
-    if re.search(r"(?:^|\s)an?\s+\Z", text[max(0, start - 4) : start], re.I):
-        return None  # "an official …" introduces a source, it refers to none
-    found = None
-    pattern = re.compile(
-        rf"(?<![\w'’-])[Aa]n?[ \t]+(?:(?!(?:an?|the)[ \t])[\w’'-]+[ \t]+){{0,4}}?{head}(?![\w'’-])"
-    )
-    for match in pattern.finditer(text, max(0, start - _SOURCE_REACH), start):
-        found = match
-    if found is None:
-        return None
-    tail = _PLACE_OF_SOURCE.match(text, found.end())
-    end = tail.end() if tail is not None else found.end()
-    phrase = text[found.start() : end].strip()
-    entity = table.add_source(phrase)
-    entity.add_mention(
-        Mention(number, found.start(), found.start() + len(phrase), phrase, "source")
-    )
-    return entity
-
-
-# How far back (characters) an unnamed source's introduction is looked for.
-_SOURCE_REACH = 3000

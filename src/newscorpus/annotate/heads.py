@@ -3,7 +3,7 @@
 The attribution patterns find a phrase next to a cue ("KCNA quoted Kim as saying",
 "Rep. Ahn of the People Power Party said", "said the principal, Dr. Henrik Vass");
 `speaker_head` says which words of the text there name the one who spoke, and the
-entity table (`entity_table.resolve_mention`) says who that is. Each rule is named:
+entity table (`resolve.resolve_mention`) says who that is. Each rule is named:
 
 - `label`: a headline label (`Exclusive: '…'`, `Analysis:`) is nobody: no speaker;
 - `relay`: "KCNA quoted Kim as saying", "the newspaper quoted the executive as saying"

@@ -172,6 +172,15 @@ def organisation_noun(low: str) -> bool:
 _NOTHING = Name("")
 
 
+# Words that make a place of the region after them ("North Korea", "New South Wales").
+_PLACE_WORDS = frozenset(
+    {
+        *("north", "south", "east", "west", "central", "new", "united", "greater"),
+        *("northern", "southern", "eastern", "western", "upper", "lower", "saint", "st"),
+    }
+)
+
+
 def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
     """What the capitalised words `words` (a piece of a run) name; `index`, when given,
     answers whether the article writes a word in lower case."""
@@ -227,6 +236,16 @@ def read_piece(words: Sequence[str], index: ArticleIndex | None = None) -> Name:
     if (len(rest) < 2 or rest_lows[0] not in lex.given) and (  # no known given name first
         not lex.not_persons.isdisjoint(rest_lows) or any(map(is_acronym, rest))
     ):
+        if (
+            not roles
+            and 2 <= len(rest) <= 3
+            and rest_lows[-1] in lex.not_persons
+            and not any(w in lex.not_persons or w in _PLACE_WORDS for w in rest_lows[:-1])
+            and rest_lows[0] not in lex.sentence_words
+            and not any(map(is_acronym, rest))
+        ):
+            # "Lycos Europe", "Air France": a name and a region, no place of its own
+            return Name(ORGANISATION, tuple(rest), first=first)
         return _NOTHING  # "South Korea", "North Korean", "US"; not "Steve Israel"
     if rest_lows[-1] in lex.place_heads:
         return _NOTHING  # "Seoul Station"

@@ -27,7 +27,7 @@ from newscorpus.annotate.cues import (
     _IRREGULAR,
     _inflect,
 )
-from newscorpus.annotate.entity_table import Entity, EntityTable, resolve_mention
+from newscorpus.annotate.entity_table import Entity, EntityTable
 from newscorpus.annotate.names import PERSON, read_piece
 from newscorpus.annotate.phrases import (
     _MEMO_LIMIT,
@@ -35,6 +35,7 @@ from newscorpus.annotate.phrases import (
     _TITLES,
     _is_cap,
 )
+from newscorpus.annotate.resolve import resolve_mention
 from newscorpus.annotate.words import word_set
 
 
@@ -170,7 +171,7 @@ def table_referent(
     thing: bool = False,
 ) -> Referent:
     """The referent a mention at `pos` of text `number` makes: the entity of `table` it
-    names (`entity_table.resolve_mention`), else a new entity of the table: a person
+    names (`resolve.resolve_mention`), else a new entity of the table: a person
     when the words read as one (`person_core`), an organisation when capitalised, else
     a source (the table's reading of names decides: "Cheong Wa Dae" is no person).
     `person` says which a new entity is, where the caller knows; `thing`, that the

@@ -1,7 +1,7 @@
 """Speakers from the entity table: each quotation's attribution resolved to an entity.
 
 Whatever picked a quotation's attribution mention (`quotes`, `heads`), the mention goes
-through the article's one entity table (`entity_table.resolve_mention`): `speaker`
+through the article's one entity table (`resolve.resolve_mention`): `speaker`
 becomes the entity's canonical name, `speaker_mention` stays the words at the
 attribution, and `speaker_resolution` names the step that linked them:
 
@@ -30,10 +30,10 @@ from newscorpus.annotate.entity_table import (
     Entity,
     EntityTable,
     Mention,
-    resolve_mention,
 )
 from newscorpus.annotate.heads import LABEL, speaker_head
 from newscorpus.annotate.names import PERSON, lexicon
+from newscorpus.annotate.resolve import resolve_mention
 
 # A quotation: `quotes.Quote` (or any frozen dataclass with its speaker fields and a
 # `with_speaker(speaker, resolution)` that returns it with those two replaced).
